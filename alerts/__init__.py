@@ -1,0 +1,1 @@
+"""Notifiers and message rendering. Imports only ``listener.domain``."""

@@ -1,0 +1,48 @@
+"""Writes alerts and digests as text to standard output or a file: the embedded default."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import ClassVar, Literal, TextIO
+
+from alerts.base import Notifier, NotifierConfig
+from alerts.text import render_digest, render_event
+from listener.domain import Digest, IncidentEvent
+
+
+class ConsoleNotifierConfig(NotifierConfig):
+    type: Literal["console"] = "console"
+    name: str = "console"
+    path: Path | None = None
+    """Append to this file instead of standard output."""
+
+
+class ConsoleNotifier(Notifier):
+    kind: ClassVar[str] = "console"
+
+    def __init__(self, config: ConsoleNotifierConfig) -> None:
+        super().__init__(config.name)
+        self.path = config.path
+        self._lock = threading.Lock()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            if self.path is None:
+                self._emit(sys.stdout, text)
+                return
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as fh:
+                self._emit(fh, text)
+
+    @staticmethod
+    def _emit(stream: TextIO, text: str) -> None:
+        stream.write(text + "\n\n")
+        stream.flush()
+
+    def notify(self, event: IncidentEvent) -> None:
+        self._write(render_event(event))
+
+    def send_digest(self, digest: Digest) -> None:
+        self._write(render_digest(digest))

@@ -1,0 +1,203 @@
+"""The daemon's components built from one Config, and the work each job does.
+
+The scheduler (``listener.daemon``) and the CLI call these methods; keeping the
+work here means ``listener crawl`` and the daemon's crawl job are the same code.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from alerts.base import Notifier, NotifierError
+from listener.config.models import Config, SourceConfigs
+from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
+from listener.detectors.base import DetectContext, Detector
+from listener.digest import build_digest
+from listener.domain import Digest, Incident, IncidentEvent, Mention, SourceHealth, utcnow
+from listener.enrich_worker import EnrichWorker
+from listener.enrichers import DEFAULT_CRISIS_TERMS
+from listener.health import after_crawl
+from listener.incidents import IncidentManager
+from listener.logs import get_logger
+from listener.metrics import Metrics
+from listener.plugins import build_detectors, build_notifiers, build_scorer, build_store
+from listener.routing import Router
+from listener.scorers.base import Scorer
+from listener.spool import Spool
+from listener.stores.base import MentionQuery, Store
+
+log = get_logger(__name__)
+TOP_MENTIONS = 5
+
+
+@dataclass
+class App:
+    config: Config
+    store: Store
+    spool: Spool
+    scorer: Scorer
+    detectors: list[Detector]
+    notifiers: dict[str, Notifier]
+    metrics: Metrics
+    incidents: IncidentManager
+    router: Router
+    worker: EnrichWorker
+    crawls: CrawlRunner
+
+    @classmethod
+    def build(cls, config: Config) -> App:
+        store = build_store(config.storage, config.daemon.data_dir)
+        store.setup()
+        spool = Spool(config.spool_path)
+        scorer = build_scorer(config.model)
+        metrics = Metrics()
+        notifiers = build_notifiers(config.notifiers)
+        return cls(
+            config=config,
+            store=store,
+            spool=spool,
+            scorer=scorer,
+            detectors=build_detectors(config.detectors),
+            notifiers=notifiers,
+            metrics=metrics,
+            incidents=IncidentManager(store, config.incidents),
+            router=Router(config.routing, notifiers),
+            worker=EnrichWorker(spool, store, scorer, config.spool, DEFAULT_CRISIS_TERMS, metrics),
+            crawls=CrawlRunner(grace=min(5.0, config.daemon.shutdown_grace.total_seconds())),
+        )
+
+    def close(self) -> None:
+        for notifier in self.notifiers.values():
+            notifier.close()
+        self.spool.close()
+        self.store.close()
+
+    # -- crawl ---------------------------------------------------------------------------
+
+    def crawl(self, source: SourceConfigs) -> tuple[CrawlOutcome, SourceHealth]:
+        previous = self.store.source_health(source.name)
+        spec = crawl_spec(self.config, source, previous.cursor if previous else None)
+        outcome = self.crawls.run(spec, source.timeout.total_seconds())
+        health = after_crawl(
+            previous,
+            source.name,
+            utcnow(),
+            outcome.result,
+            outcome.failure,
+            self.config.daemon.quiet_runs,
+        )
+        self.store.save_source_health(health)
+        spooled = outcome.result.items_spooled if outcome.result else 0
+        self.metrics.collected.labels(source.name).inc(spooled)
+        self.metrics.source_healthy.labels(source.name).set(1 if health.healthy else 0)
+        if health.last_success_at is not None:
+            self.metrics.last_success.labels(source.name).set(health.last_success_at.timestamp())
+        fields = {
+            "source": source.name,
+            "spooled": spooled,
+            "seconds": round(outcome.seconds, 2),
+            "healthy": health.healthy,
+        }
+        if health.healthy:
+            log.info("crawl finished", **fields)
+        else:
+            log.warning(
+                "source unhealthy",
+                reason=health.reason,
+                **fields,
+                action="check the source's config, cookies or URL; crawls continue",
+            )
+        return outcome, health
+
+    # -- index ---------------------------------------------------------------------------
+
+    def index(self, stop: threading.Event | None = None) -> int:
+        indexed = self.worker.drain(stop)
+        depth = self.spool.depth()
+        for state, value in (
+            ("pending", depth.pending),
+            ("claimed", depth.claimed),
+            ("delayed", depth.delayed),
+            ("dead", depth.dead),
+        ):
+            self.metrics.spool_depth.labels(state).set(value)
+        self.metrics.store_up.set(1 if self.worker.store_healthy else 0)
+        return indexed
+
+    # -- detect and notify ---------------------------------------------------------------
+
+    def detect(self, now: datetime | None = None) -> list[IncidentEvent]:
+        now = now or utcnow()
+        unhealthy = tuple(h.source for h in self.store.all_source_health() if not h.healthy)
+        context = DetectContext(
+            store=self.store,
+            now=now,
+            brands=tuple(b.name for b in self.config.brands),
+            unhealthy_sources=unhealthy,
+        )
+        signals = [s for d in self.detectors for s in d.detect(context)]
+        events = self.incidents.apply(signals, now)
+        for event in events:
+            self._announce(event, now)
+        self.metrics.open_incidents.set(len(self.store.list_incidents(open_only=True)))
+        return events
+
+    def _announce(self, event: IncidentEvent, now: datetime) -> None:
+        if not self.incidents.should_notify(event.incident, now):
+            return
+        top = self._top_mentions(event.incident)
+        enriched = event.model_copy(update={"top_mentions": tuple(top)})
+        delivered = 0
+        for notifier in self.router.targets(event.incident):
+            try:
+                notifier.notify(enriched)
+                delivered += 1
+            except NotifierError as exc:
+                log.error(
+                    "notification failed; retried on the next detection pass",
+                    notifier=notifier.name,
+                    incident=event.incident.id,
+                    error=str(exc),
+                )
+        if delivered:
+            self.incidents.mark_notified(event.incident, now)
+
+    def _top_mentions(self, incident: Incident) -> list[Mention]:
+        """The posts behind the incident, else the brand's most engaging recent negatives."""
+        named = [m for m in map(self.store.get, incident.mention_ids[:TOP_MENTIONS]) if m]
+        if named:
+            return named
+        since = incident.opened_at - self.config.incidents.resolve_after
+        return self.store.search(
+            MentionQuery(
+                brands=(incident.brand,),
+                sentiments=("negative",),
+                order="engagement",
+                since=since,
+                limit=TOP_MENTIONS,
+            )
+        ).mentions
+
+    # -- digest --------------------------------------------------------------------------
+
+    def digest(self, group_name: str, now: datetime | None = None) -> Digest:
+        group = next(g for g in self.config.digest.groups if g.name == group_name)
+        return build_digest(
+            self.store,
+            now or utcnow(),
+            group,
+            tuple(b.name for b in self.config.brands),
+            self.config.digest.top,
+        )
+
+    def send_digest(self, group_name: str, now: datetime | None = None) -> Digest:
+        digest = self.digest(group_name, now)
+        group = next(g for g in self.config.digest.groups if g.name == group_name)
+        for name in group.notifiers:
+            try:
+                self.notifiers[name].send_digest(digest)
+            except NotifierError as exc:
+                log.error("digest delivery failed", notifier=name, group=group_name, error=str(exc))
+        return digest

@@ -1,0 +1,338 @@
+"""The ``listener`` command line.
+
+Every command reads the same configuration (``--config``, else
+``$LISTENER_CONFIG``, else ``config/listener.yml``, else
+``config/listener.example.yml``). Errors are one line per problem on standard
+error with a non-zero exit status: 2 for bad configuration or arguments, 1 when
+a store, spool or source fails.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from listener.config.loader import ConfigError, load_config, resolve_config_path
+from listener.config.models import Config
+from listener.config.types import parse_duration
+from listener.domain import SENTIMENT_LABELS, utcnow
+from listener.logs import configure_logging
+from listener.plugins import build_store
+from listener.spool import SpoolError, open_existing
+from listener.stores.base import MentionQuery, StoreError
+
+T = TypeVar("T")
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
+
+
+def guarded(work: Callable[[], T]) -> T:
+    """Turn the errors a person can act on into one line and an exit status."""
+    try:
+        return work()
+    except ConfigError as exc:
+        for line in exc.lines():
+            err.print(f"[bold red]config error:[/] {line}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except (StoreError, SpoolError) as exc:
+        fail(str(exc))
+
+
+def _config(ctx: click.Context) -> Config:
+    path: Path = guarded(lambda: resolve_config_path(ctx.obj["config_path"]))
+    config: Config = guarded(lambda: load_config(path))
+    configure_logging(config.daemon.log_level, config.daemon.log_format)
+    return config
+
+
+def parse_when(value: str | None, timezone: str) -> datetime | None:
+    """``2h`` / ``7d`` (that long ago), or an ISO date/time (local to ``timezone`` if naive)."""
+    if value is None:
+        return None
+    try:
+        return utcnow() - parse_duration(value)
+    except ValueError:
+        pass
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: use 2h, 7d or an ISO date such as 2026-11-01"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=ZoneInfo(timezone))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", metavar="FILE", help="Configuration file (YAML).")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Listener: social listening and crisis early warning for brands on the Chinese internet."""
+    ctx.obj = {"config_path": config_path}
+
+
+@cli.command()
+@click.pass_context
+def run(ctx: click.Context) -> None:
+    """Run the daemon: crawl, index, detect, notify, until SIGTERM or Ctrl-C."""
+    from listener.app import App
+    from listener.daemon import Daemon
+
+    config = _config(ctx)
+    app = guarded(lambda: App.build(config))
+    Daemon(app).run_forever()
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "--index/--no-index",
+    default=True,
+    show_default=True,
+    help="Also index what was collected (else the daemon does it).",
+)
+@click.pass_context
+def crawl(ctx: click.Context, source: str, index: bool) -> None:
+    """Crawl one SOURCE now (by its configured name)."""
+    from listener.app import App
+
+    config = _config(ctx)
+    source_config = config.source(source)
+    if source_config is None:
+        names = ", ".join(s.name for s in config.sources) or "none configured"
+        fail(f"no source named {source!r} (sources: {names})", 2)
+    app = guarded(lambda: App.build(config))
+    try:
+        before = app.spool.count_by_source(source)
+        done = threading.Event()
+        outcome_box: list[Any] = []
+
+        def work() -> None:
+            outcome_box.append(app.crawl(source_config))
+            done.set()
+
+        worker = threading.Thread(target=work, daemon=True)
+        worker.start()
+        with err.status(f"crawling {source}…") as status:
+            while not done.wait(0.5):
+                status.update(
+                    f"crawling {source}… "
+                    f"{app.spool.count_by_source(source) - before} mentions spooled"
+                )
+        worker.join()
+        outcome, health = outcome_box[0]
+        spooled = outcome.result.items_spooled if outcome.result else 0
+        if not health.healthy:
+            fail(f"source {source}: {health.reason} ({spooled} mentions spooled)")
+        out.print(
+            f"{source}: {spooled} mentions spooled"
+            + (
+                f", {outcome.result.dropped_no_brand} without a brand dropped"
+                if outcome.result
+                else ""
+            )
+        )
+        if index:
+            _index_with_progress(app)
+    finally:
+        app.close()
+
+
+def _index_with_progress(app: Any) -> None:
+    total = app.spool.depth().pending
+    indexed = 0
+    with Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), console=err, transient=True
+    ) as progress:
+        task = progress.add_task("index", total=total)
+        while True:
+            outcome = app.worker.run_once()
+            indexed += outcome.indexed
+            progress.update(task, completed=indexed)
+            if outcome.claimed == 0 or outcome.indexed == 0:
+                break
+    out.print(f"{indexed} mentions indexed")
+    if not app.worker.store_healthy:
+        fail("the store is unavailable; mentions stay in the spool until it is back")
+
+
+@cli.command()
+@click.argument("query", default="")
+@click.option("--brand", multiple=True, help="Only this brand (repeatable).")
+@click.option("--platform", multiple=True, help="Only this platform (repeatable).")
+@click.option("--sentiment", multiple=True, type=click.Choice(SENTIMENT_LABELS))
+@click.option("--since", help="2h, 7d or an ISO date/time.")
+@click.option("--until", help="2h, 7d or an ISO date/time.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--sort", type=click.Choice(["newest", "engagement"]), default="newest", show_default=True
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: str,
+    brand: tuple[str, ...],
+    platform: tuple[str, ...],
+    sentiment: tuple[Any, ...],
+    since: str | None,
+    until: str | None,
+    limit: int,
+    sort: Any,
+    as_json: bool,
+) -> None:
+    """Search indexed mentions: every word (or "quoted phrase") of QUERY must occur."""
+    config = _config(ctx)
+    tz = config.daemon.timezone
+    unknown = [b for b in brand if b not in {x.name for x in config.brands}]
+    if unknown:
+        fail(f"no brand named {unknown[0]!r} in the configuration", 2)
+    q = MentionQuery(
+        text=query,
+        brands=brand,
+        platforms=platform,
+        sentiments=sentiment,
+        since=parse_when(since, tz),
+        until=parse_when(until, tz),
+        limit=limit,
+        order=sort,
+    )
+    store = guarded(lambda: build_store(config.storage, config.daemon.data_dir))
+    try:
+        page = guarded(lambda: store.search(q))
+    finally:
+        store.close()
+    if as_json:
+        for m in page.mentions:
+            out.print_json(m.model_dump_json(), indent=None)
+        return
+    table = Table(
+        title=f"{page.total} mentions" + (f" matching {query!r}" if query else ""),
+        title_justify="left",
+        expand=True,
+    )
+    for column in ("published", "platform", "brands", "sent.", "author", "text", "eng."):
+        table.add_column(
+            column, overflow="fold", no_wrap=column != "text", ratio=6 if column == "text" else None
+        )
+    zone = ZoneInfo(tz)
+    for m in page.mentions:
+        table.add_row(
+            m.published_at.astimezone(zone).strftime("%m-%d %H:%M"),
+            m.platform,
+            ",".join(m.brands),
+            m.sentiment.label[:3] if m.sentiment else "-",
+            m.author.name or m.author.id,
+            " ".join(m.text.split())[:140],
+            str(m.engagement.total),
+        )
+    out.print(table)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Spool depth, each source's last crawl and health, open incidents."""
+    config = _config(ctx)
+    try:
+        with open_existing(config.spool_path) as spool:
+            depth: dict[str, int] | None = vars(spool.depth()).copy()
+            dead = spool.dead_letters(5)
+    except SpoolError as exc:
+        if "no spool at" not in str(exc):
+            fail(str(exc))
+        depth, dead = None, []
+    store = guarded(lambda: build_store(config.storage, config.daemon.data_dir))
+    try:
+        guarded(store.setup)
+        health = {h.source: h for h in guarded(store.all_source_health)}
+        incidents = guarded(lambda: store.list_incidents(open_only=True))
+    finally:
+        store.close()
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "spool": depth,
+                    "sources": {
+                        s.name: health[s.name].model_dump(mode="json") if s.name in health else None
+                        for s in config.sources
+                    },
+                    "open_incidents": [i.model_dump(mode="json") for i in incidents],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    zone = ZoneInfo(config.daemon.timezone)
+
+    def when(value: datetime | None) -> str:
+        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "never"
+
+    if depth is None:
+        out.print("spool: empty (no crawl has run yet)")
+    else:
+        out.print("spool: " + ", ".join(f"{k} {v}" for k, v in depth.items()))
+        for seq, mention_id, reason in dead:
+            out.print(f"  dead letter #{seq} {mention_id}: {reason}")
+    table = Table(title="sources", title_justify="left")
+    for column in ("source", "platform", "health", "last run", "last success", "items", "note"):
+        table.add_column(column)
+    for s in config.sources:
+        h = health.get(s.name)
+        state = "never run" if h is None else ("ok" if h.healthy else "UNHEALTHY")
+        table.add_row(
+            s.name,
+            s.platform,
+            state,
+            when(h.last_run_at if h else None),
+            when(h.last_success_at if h else None),
+            str(h.last_items) if h else "-",
+            h.reason if h else "",
+        )
+    out.print(table)
+    if not incidents:
+        out.print("open incidents: none")
+    for i in incidents:
+        out.print(
+            f"[{i.severity}] {i.brand} {i.title} ({i.status.value}, opened {when(i.opened_at)})",
+            highlight=False,
+        )
+
+
+@cli.group()
+def config() -> None:
+    """Configuration tools."""
+
+
+@config.command("check")
+@click.argument("file", required=False)
+@click.pass_context
+def config_check(ctx: click.Context, file: str | None) -> None:
+    """Validate FILE (default: the configuration in use) and report every problem."""
+    path = guarded(lambda: resolve_config_path(file or ctx.obj["config_path"]))
+    cfg = guarded(lambda: load_config(path))
+    out.print(
+        f"ok: {path}: {len(cfg.brands)} brands, {len(cfg.sources)} sources, "
+        f"{len(cfg.detectors)} detectors, {len(cfg.notifiers)} notifiers"
+    )
+
+
+def main() -> None:
+    cli(prog_name="listener")

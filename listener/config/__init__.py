@@ -1,0 +1,1 @@
+"""Configuration: pydantic models (``models``), field types (``types``), loading (``loader``)."""

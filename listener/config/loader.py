@@ -1,0 +1,318 @@
+"""Read, substitute and validate a configuration file; report every problem at once.
+
+Each problem names the field path, the file and line, and the bad value —
+unless the value is a secret or came from an environment variable, which are
+never echoed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import SecretStr, ValidationError
+
+from listener.config.models import Config
+
+SECRET_KEYS = frozenset(
+    {
+        "password",
+        "token",
+        "secret",
+        "cookie",
+        "cookies",
+        "api_key",
+        "bot_token",
+        "app_token",
+        "credentials",
+        "authorization",
+    }
+)
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_TAG_KEYS = ("type", "platform")
+Loc = tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    path: str
+    """Field path such as ``brands[0].aliases[2]``; empty for the file as a whole."""
+    message: str
+    line: int | None = None
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; ``issues`` lists every problem found."""
+
+    def __init__(self, file: str, issues: list[ConfigIssue]) -> None:
+        self.file = file
+        self.issues = issues
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        out = []
+        for issue in self.issues:
+            where = self.file if issue.line is None else f"{self.file}, line {issue.line}"
+            prefix = f"{issue.path}: " if issue.path else ""
+            out.append(f"{prefix}{issue.message} ({where})")
+        return out
+
+
+def format_path(loc: Loc) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (or of its nearest existing parent)."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if 0 <= part < len(node.value) else None
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
+
+
+def _substitute(
+    value: Any,
+    loc: Loc,
+    environ: Mapping[str, str],
+    issues: list[ConfigIssue],
+    tainted: set[Loc],
+) -> Any:
+    """Replace ``${VAR}`` / ``${VAR:-default}`` in strings, remembering where it happened."""
+    if isinstance(value, dict):
+        return {k: _substitute(v, (*loc, k), environ, issues, tainted) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, (*loc, i), environ, issues, tainted) for i, v in enumerate(value)]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in environ:
+            return environ[name]
+        if default is not None:
+            return default
+        issues.append(ConfigIssue(format_path(loc), f"environment variable {name} is not set"))
+        return ""
+
+    tainted.add(loc)
+    return _ENV_REF.sub(replace, value)
+
+
+def _strip_tags(loc: Loc, raw: Any) -> Loc:
+    """Drop the union tag pydantic inserts in error locations (``notifiers.1.webhook.url``)."""
+    out: list[int | str] = []
+    current = raw
+    for part in loc:
+        if (
+            isinstance(current, dict)
+            and isinstance(part, str)
+            and part not in current
+            and any(current.get(k) == part for k in _TAG_KEYS)
+        ):
+            continue
+        out.append(part)
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            current = current[part]
+        else:
+            current = None
+    return tuple(out)
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling against the config reference)"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "empty string"
+    if kind == "too_short" and ctx.get("min_length") == 1:
+        return "must list at least one entry"
+    if kind == "union_tag_invalid":
+        return (
+            f"unknown {ctx['discriminator'].strip(chr(39))} {ctx['tag']!r} "
+            f"(expected one of {ctx['expected_tags']})"
+        )
+    if kind == "union_tag_not_found":
+        return f"missing {ctx['discriminator']} (expected one of the documented kinds)"
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the documented values')}"
+    msg = str(error["msg"]).removeprefix("Value error, ")
+    return msg[:1].lower() + msg[1:]
+
+
+def _is_secret(loc: Loc, value: Any, tainted: set[Loc]) -> bool:
+    if isinstance(value, SecretStr) or loc in tainted:
+        return True
+    return any(isinstance(p, str) and p.lower() in SECRET_KEYS for p in loc)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _issues_from_validation(
+    exc: ValidationError, raw: Any, node: yaml.Node | None, tainted: set[Loc]
+) -> list[ConfigIssue]:
+    issues = []
+    for error in exc.errors():
+        loc = _strip_tags(tuple(error["loc"]), raw)
+        message = _message(error)
+        value = error.get("input")
+        if (
+            error["type"] not in {"missing", "extra_forbidden"}
+            and isinstance(value, str | int | float | bool)
+            and value != ""
+            and "got " not in message
+            and repr(value) not in message
+        ):
+            message += (
+                " (value hidden: secret)"
+                if _is_secret(loc, value, tainted)
+                else f" (got {_show(value)})"
+            )
+        elif _is_secret(loc, value, tainted) and isinstance(value, str) and value in message:
+            message = message.replace(value, "<hidden>")
+        issues.append(ConfigIssue(format_path(loc), message, _line_of(node, loc)))
+    return issues
+
+
+def _duplicates(names: list[str], field: str, what: str) -> list[ConfigIssue]:
+    seen: set[str] = set()
+    issues = []
+    for i, name in enumerate(names):
+        if name in seen:
+            issues.append(ConfigIssue(f"{field}[{i}].name", f"duplicate {what} name {name!r}"))
+        seen.add(name)
+    return issues
+
+
+def _cross_checks(config: Config) -> list[ConfigIssue]:
+    """What a schema cannot say: unique names and references that must resolve."""
+    issues = _duplicates([b.name for b in config.brands], "brands", "brand")
+    issues += _duplicates([s.name for s in config.sources], "sources", "source")
+    issues += _duplicates([n.name for n in config.notifiers], "notifiers", "notifier")
+    issues += _duplicates([t.name for t in config.teams], "teams", "team")
+    issues += _duplicates([g.name for g in config.digest.groups], "digest.groups", "digest group")
+    brands = {b.name for b in config.brands}
+    notifiers = {n.name for n in config.notifiers}
+    teams = {t.name for t in config.teams}
+    for i, route in enumerate(config.routing):
+        issues += [
+            ConfigIssue(f"routing[{i}].brands[{j}]", f"no brand named {b!r}")
+            for j, b in enumerate(route.brands)
+            if b not in brands
+        ]
+        issues += [
+            ConfigIssue(f"routing[{i}].notifiers[{j}]", f"no notifier named {n!r}")
+            for j, n in enumerate(route.notifiers)
+            if n not in notifiers
+        ]
+        if route.team is not None and route.team not in teams:
+            issues.append(ConfigIssue(f"routing[{i}].team", f"no team named {route.team!r}"))
+    for i, group in enumerate(config.digest.groups):
+        issues += [
+            ConfigIssue(f"digest.groups[{i}].notifiers[{j}]", f"no notifier named {n!r}")
+            for j, n in enumerate(group.notifiers)
+            if n not in notifiers
+        ]
+    for i, detector in enumerate(config.detectors):
+        if detector.window < detector.bucket:
+            issues.append(ConfigIssue(f"detectors[{i}].window", "must be at least one bucket long"))
+    return issues
+
+
+def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None) -> Config:
+    """Validate configuration text; ``file`` names it in error messages."""
+    env = os.environ if environ is None else environ
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(file, [ConfigIssue("", f"invalid YAML: {problem}", line)]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(file, [ConfigIssue("", "the top level must be a mapping of sections")])
+    issues: list[ConfigIssue] = []
+    tainted: set[Loc] = set()
+    data = _substitute(raw, (), env, issues, tainted)
+    for i, issue in enumerate(issues):
+        issues[i] = ConfigIssue(issue.path, issue.message, _line_of(node, _loc_of(issue.path)))
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(
+            file, issues + _issues_from_validation(exc, data, node, tainted)
+        ) from None
+    issues += [
+        ConfigIssue(i.path, i.message, _line_of(node, _loc_of(i.path)))
+        for i in _cross_checks(config)
+    ]
+    if issues:
+        raise ConfigError(file, issues)
+    return config
+
+
+def _loc_of(path: str) -> Loc:
+    parts: list[int | str] = []
+    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        parts.append(int(index) if index else name)
+    return tuple(parts)
+
+
+def load_config(path: Path | str, environ: Mapping[str, str] | None = None) -> Config:
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(file, [ConfigIssue("", "file not found")]) from None
+    except IsADirectoryError:
+        raise ConfigError(file, [ConfigIssue("", "is a directory, not a file")]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(file, [ConfigIssue("", f"not UTF-8 text: {exc.reason}")]) from None
+    except OSError as exc:
+        raise ConfigError(file, [ConfigIssue("", f"cannot read: {exc.strerror}")]) from None
+    return parse_config(text, file, environ)
+
+
+DEFAULT_CONFIG_PATHS = (Path("config/listener.yml"), Path("config/listener.example.yml"))
+
+
+def resolve_config_path(explicit: str | None, environ: Mapping[str, str] | None = None) -> Path:
+    """``--config``, else ``$LISTENER_CONFIG``, else the first of DEFAULT_CONFIG_PATHS."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        return Path(explicit)
+    if env.get("LISTENER_CONFIG"):
+        return Path(env["LISTENER_CONFIG"])
+    for candidate in DEFAULT_CONFIG_PATHS:
+        if candidate.exists():
+            return candidate
+    raise ConfigError(
+        str(DEFAULT_CONFIG_PATHS[0]),
+        [ConfigIssue("", "no configuration found: pass --config FILE or set LISTENER_CONFIG")],
+    )

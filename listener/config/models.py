@@ -1,0 +1,152 @@
+"""The configuration file's schema. Defaults live here and nowhere else.
+
+Plugin options (stores, scorers, detectors, sources, notifiers) are declared by
+each plugin next to its code and gathered into tagged unions below.
+"""
+
+from __future__ import annotations
+
+from datetime import time as time_of_day
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from alerts.console import ConsoleNotifierConfig
+from alerts.webhook import WebhookNotifierConfig
+from listener.config.types import (
+    Duration,
+    Name,
+    NonEmptyStr,
+    PositiveDuration,
+    Section,
+    TimeOfDay,
+    Timezone,
+)
+from listener.detectors.negative_volume import NegativeVolumeConfig
+from listener.domain import Severity
+from listener.scorers.lexicon import LexiconScorerConfig
+from listener.sources.jsonl import JsonlSourceConfig
+from listener.stores.sqlite import SqliteStoreConfig
+
+StorageConfig = SqliteStoreConfig
+ModelConfig = LexiconScorerConfig
+DetectorConfig = NegativeVolumeConfig
+SourceConfigs = JsonlSourceConfig
+NotifierConfigs = Annotated[
+    ConsoleNotifierConfig | WebhookNotifierConfig, Field(discriminator="type")
+]
+
+
+class HttpConfig(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8787, ge=0, le=65535)
+    """``/healthz`` and Prometheus ``/metrics``; 0 picks a free port (logged at start)."""
+    enabled: bool = True
+
+
+class DaemonConfig(Section):
+    data_dir: Path = Path("data")
+    """Spool and embedded store live here unless their own paths are set."""
+    timezone: Timezone = "Asia/Shanghai"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["logfmt", "json"] = "logfmt"
+    http: HttpConfig = HttpConfig()
+    max_concurrent_crawls: int = Field(default=2, ge=1, le=64)
+    detect_interval: PositiveDuration = timedelta(minutes=1)
+    shutdown_grace: PositiveDuration = timedelta(seconds=8)
+    """On SIGTERM, running crawls get this long to stop before they are killed."""
+    quiet_runs: int = Field(default=3, ge=1)
+    """A source that returns nothing this many runs in a row is reported as suspicious."""
+
+
+class SpoolConfig(Section):
+    path: Path | None = None
+    """Default ``<daemon.data_dir>/spool.sqlite3``."""
+    batch_size: int = Field(default=64, ge=1, le=10_000)
+    lease: PositiveDuration = timedelta(minutes=2)
+    """A claimed batch not acknowledged within this time is handed out again."""
+    poll_interval: PositiveDuration = timedelta(seconds=2)
+    retry_delay: PositiveDuration = timedelta(seconds=30)
+    """Wait before retrying a batch the store rejected or could not take."""
+
+
+class OfficialAccount(Section):
+    platform: NonEmptyStr
+    id: NonEmptyStr
+
+
+class BrandConfig(Section):
+    name: NonEmptyStr
+    """Also matched as an alias."""
+    aliases: list[NonEmptyStr] = []
+    keywords: list[NonEmptyStr] = []
+    """Extra terms that mark a post as about the brand (product names…)."""
+    exclude: list[NonEmptyStr] = []
+    """A match inside one of these is not a match (小米 in 小米粥)."""
+    official_accounts: list[OfficialAccount] = []
+    """The brand's own accounts: their replies count as the brand's response."""
+
+
+class IncidentsConfig(Section):
+    cooldown: Duration = timedelta(minutes=30)
+    """After a notification, an incident at the same severity stays quiet this long."""
+    resolve_after: PositiveDuration = timedelta(hours=2)
+    """An incident with no new signal for this long is resolved automatically."""
+
+
+class DigestGroup(Section):
+    name: Name
+    time: TimeOfDay = time_of_day(8, 30)
+    """Local time of day the digest for the previous day is sent."""
+    timezone: Timezone = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    recipients: list[NonEmptyStr] = []
+    """E-mail addresses (used by e-mail notifiers)."""
+    notifiers: list[NonEmptyStr] = ["console"]
+
+
+class DigestConfig(Section):
+    enabled: bool = True
+    top: int = Field(default=5, ge=1, le=50)
+    groups: list[DigestGroup] = [DigestGroup(name="leadership")]
+
+
+class TeamConfig(Section):
+    name: Name
+    members: list[NonEmptyStr] = []
+    on_call: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
+    """Local hours when the team answers, e.g. ``09:00-21:00``; None: always."""
+    timezone: Timezone = "Asia/Shanghai"
+
+
+class RouteConfig(Section):
+    brands: list[NonEmptyStr] = []
+    """Empty: every brand."""
+    severities: list[Severity] = ["P1", "P2", "P3"]
+    notifiers: list[NonEmptyStr] = Field(min_length=1)
+    team: str | None = None
+
+
+class Config(Section):
+    daemon: DaemonConfig = DaemonConfig()
+    spool: SpoolConfig = SpoolConfig()
+    storage: StorageConfig = SqliteStoreConfig()
+    model: ModelConfig = LexiconScorerConfig()
+    brands: list[BrandConfig] = Field(min_length=1)
+    sources: list[SourceConfigs] = []
+    detectors: list[DetectorConfig] = [NegativeVolumeConfig()]
+    incidents: IncidentsConfig = IncidentsConfig()
+    notifiers: list[NotifierConfigs] = [ConsoleNotifierConfig()]
+    routing: list[RouteConfig] = []
+    """Empty: every incident goes to every notifier."""
+    teams: list[TeamConfig] = []
+    digest: DigestConfig = DigestConfig()
+
+    @property
+    def spool_path(self) -> Path:
+        return self.spool.path or self.daemon.data_dir / "spool.sqlite3"
+
+    def source(self, name: str) -> SourceConfigs | None:
+        return next((s for s in self.sources if s.name == name), None)

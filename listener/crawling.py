@@ -1,0 +1,154 @@
+"""Run a crawl in its own process (``python -m spiders.crawl``) with a timeout.
+
+Why a process: Twisted's reactor cannot be restarted inside one process, and a
+crawl that leaks or hangs can be killed without harming the daemon. Mentions
+cross the boundary only through the spool, so killing a crawl loses nothing it
+already wrote.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import IO
+
+from pydantic import ValidationError
+
+from listener.config.models import Config, SourceConfigs
+from listener.domain import CrawlBrand, CrawlResult, CrawlSpec
+from listener.logs import get_logger
+
+RESULT_PREFIX = "LISTENER-RESULT "
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class CrawlOutcome:
+    source: str
+    result: CrawlResult | None
+    failure: str | None
+    seconds: float
+
+
+def crawl_spec(config: Config, source: SourceConfigs, cursor: str | None) -> CrawlSpec:
+    return CrawlSpec(
+        source=source.name,
+        spider=source.spider,
+        options=source.spider_options(),
+        brands=tuple(
+            CrawlBrand(
+                name=b.name,
+                aliases=tuple(b.aliases),
+                keywords=tuple(b.keywords),
+                exclude=tuple(b.exclude),
+            )
+            for b in config.brands
+        ),
+        spool_path=str(config.spool_path.resolve()),
+        cursor=cursor,
+        page_limit=source.page_limit,
+        log_level="DEBUG" if config.daemon.log_level == "debug" else "WARNING",
+    )
+
+
+def _forward(stream: IO[bytes], tail: collections.deque[str]) -> None:
+    """Copy the crawl's log lines to our standard error, keeping the last few."""
+    for raw in iter(stream.readline, b""):
+        line = raw.decode("utf-8", "replace").rstrip()
+        tail.append(line)
+        sys.stderr.write(line + "\n")
+    stream.close()
+
+
+def _collect(stream: IO[bytes], sink: list[bytes]) -> None:
+    sink.append(stream.read())
+    stream.close()
+
+
+class CrawlRunner:
+    """Starts crawl subprocesses; ``stop_all`` interrupts the running ones on shutdown."""
+
+    def __init__(self, grace: float = 5.0) -> None:
+        self.grace = grace
+        self._running: dict[int, subprocess.Popen[bytes]] = {}
+        self._lock = threading.Lock()
+
+    def _signal(self, proc: subprocess.Popen[bytes], sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+
+    def run(self, spec: CrawlSpec, timeout: float) -> CrawlOutcome:
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "spiders.crawl"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        with self._lock:
+            self._running[proc.pid] = proc
+        tail: collections.deque[str] = collections.deque(maxlen=20)
+        assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+        forwarder = threading.Thread(target=_forward, args=(proc.stderr, tail), daemon=True)
+        forwarder.start()
+        chunks: list[bytes] = []
+        reader = threading.Thread(target=_collect, args=(proc.stdout, chunks), daemon=True)
+        reader.start()
+        failure: str | None = None
+        try:
+            proc.stdin.write(spec.model_dump_json().encode())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._signal(proc, signal.SIGTERM)
+            try:
+                proc.wait(timeout=self.grace)
+            except subprocess.TimeoutExpired:
+                self._signal(proc, signal.SIGKILL)
+                proc.wait()
+            code = None
+            failure = f"timed out after {timeout:g}s and was stopped"
+        finally:
+            with self._lock:
+                self._running.pop(proc.pid, None)
+        reader.join(timeout=5)
+        forwarder.join(timeout=5)
+        result = self._result(b"".join(chunks))
+        if failure is None and result is None:
+            last = tail[-1] if tail else "no output"
+            failure = f"crawl exited with status {code}: {last}"[:500]
+        return CrawlOutcome(spec.source, result, failure, time.monotonic() - started)
+
+    @staticmethod
+    def _result(stdout: bytes) -> CrawlResult | None:
+        for line in reversed(stdout.decode("utf-8", "replace").splitlines()):
+            if line.startswith(RESULT_PREFIX):
+                try:
+                    return CrawlResult.model_validate_json(line[len(RESULT_PREFIX) :])
+                except ValidationError:
+                    return None
+        return None
+
+    def stop_all(self) -> None:
+        """Ask running crawls to stop (they flush what they collected); kill after ``grace``."""
+        with self._lock:
+            procs = list(self._running.values())
+        for proc in procs:
+            self._signal(proc, signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        for proc in procs:
+            try:
+                proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._signal(proc, signal.SIGKILL)

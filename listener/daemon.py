@@ -1,0 +1,200 @@
+"""``listener run``: APScheduler jobs around the App, health endpoint, clean shutdown.
+
+Jobs: one crawl per source at its interval (own executor, bounded), the enrich
+worker every ``spool.poll_interval``, detection every ``daemon.detect_interval``,
+and one digest per recipient group at its local time. Misfires coalesce and a
+job never overlaps itself. A job that raises is logged and counted; the others
+keep running. SIGTERM/SIGINT: stop scheduling, ask running crawls to stop, let
+the current batch finish, exit.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from types import FrameType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from listener.app import App
+from listener.logs import get_logger
+from listener.metrics import HealthServer
+from listener.spool import SpoolError
+from listener.stores.base import StoreError
+
+log = get_logger(__name__)
+
+
+class Daemon:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.config = app.config
+        self.stopping = threading.Event()
+        tz = ZoneInfo(self.config.daemon.timezone)
+        self.scheduler = BackgroundScheduler(
+            executors={
+                "default": ThreadPoolExecutor(4),
+                "crawl": ThreadPoolExecutor(self.config.daemon.max_concurrent_crawls),
+            },
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+            timezone=tz,
+        )
+        self.http: HealthServer | None = None
+
+    # -- jobs ----------------------------------------------------------------------------
+
+    def _job(self, name: str, work: Callable[[], Any]) -> None:
+        if self.stopping.is_set():
+            return
+        started = time.monotonic()
+        try:
+            work()
+        except (StoreError, SpoolError) as exc:
+            self.app.metrics.job_failures.labels(name).inc()
+            log.error("job failed; it runs again at its next time", job=name, error=str(exc))
+        except Exception:
+            self.app.metrics.job_failures.labels(name).inc()
+            log.exception("job crashed; it runs again at its next time", job=name)
+        finally:
+            self.app.metrics.job_seconds.labels(name).observe(time.monotonic() - started)
+
+    def _crawl(self, source_name: str) -> None:
+        source = self.config.source(source_name)
+        if source is not None:
+            self._job(f"crawl:{source_name}", lambda: self.app.crawl(source))
+
+    def _index(self) -> None:
+        self._job("index", lambda: self.app.index(self.stopping))
+
+    def _detect(self) -> None:
+        self._job("detect", self.app.detect)
+
+    def _digest(self, group: str) -> None:
+        self._job(f"digest:{group}", lambda: self.app.send_digest(group))
+
+    def schedule(self, now: datetime) -> None:
+        for source in self.config.sources:
+            if not source.enabled:
+                continue
+            self.scheduler.add_job(
+                self._crawl,
+                IntervalTrigger(seconds=source.interval.total_seconds()),
+                args=[source.name],
+                id=f"crawl:{source.name}",
+                executor="crawl",
+                next_run_time=now,
+            )
+        self.scheduler.add_job(
+            self._index,
+            IntervalTrigger(seconds=self.config.spool.poll_interval.total_seconds()),
+            id="index",
+            next_run_time=now,
+        )
+        self.scheduler.add_job(
+            self._detect,
+            IntervalTrigger(seconds=self.config.daemon.detect_interval.total_seconds()),
+            id="detect",
+        )
+        if self.config.digest.enabled:
+            for group in self.config.digest.groups:
+                self.scheduler.add_job(
+                    self._digest,
+                    CronTrigger(
+                        hour=group.time.hour,
+                        minute=group.time.minute,
+                        timezone=ZoneInfo(group.timezone),
+                    ),
+                    args=[group.name],
+                    id=f"digest:{group.name}",
+                )
+
+    # -- health --------------------------------------------------------------------------
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        try:
+            self.app.store.ping()
+            store_ok = self.app.worker.store_healthy
+        except StoreError:
+            store_ok = False
+        depth = self.app.spool.depth()
+        sources = (
+            {
+                h.source: {
+                    "healthy": h.healthy,
+                    "reason": h.reason,
+                    "last_success_at": h.last_success_at,
+                }
+                for h in self.app.store.all_source_health()
+            }
+            if store_ok
+            else {}
+        )
+        running = self.scheduler.running and not self.stopping.is_set()
+        return running and store_ok, {
+            "scheduler": "running" if running else "stopped",
+            "store": "ok" if store_ok else "unavailable",
+            "spool": {
+                "pending": depth.pending,
+                "claimed": depth.claimed,
+                "delayed": depth.delayed,
+                "dead": depth.dead,
+            },
+            "sources": sources,
+        }
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.schedule(datetime.now(ZoneInfo(self.config.daemon.timezone)))
+        self.scheduler.start()
+        http = self.config.daemon.http
+        if http.enabled:
+            self.http = HealthServer(http.host, http.port, self.app.metrics, self.health)
+            self.http.start()
+            host, port = self.http.address
+            log.info(
+                "health endpoint listening",
+                url=f"http://{host}:{port}/healthz",
+                metrics=f"http://{host}:{port}/metrics",
+            )
+        log.info(
+            "daemon started",
+            sources=len(self.config.sources),
+            brands=len(self.config.brands),
+            store=self.app.store.name,
+            spool=str(self.config.spool_path),
+        )
+
+    def stop(self) -> None:
+        started = time.monotonic()
+        self.stopping.set()
+        log.info("stopping: finishing the current batch and stopping crawls")
+        self.scheduler.pause()
+        self.app.crawls.stop_all()
+        self.scheduler.shutdown(wait=True)
+        if self.http is not None:
+            self.http.stop()
+        self.app.close()
+        log.info("daemon stopped", seconds=round(time.monotonic() - started, 2))
+
+    def run_forever(self) -> None:
+        """Start, block until SIGTERM/SIGINT, stop cleanly."""
+
+        def on_signal(signum: int, frame: FrameType | None) -> None:
+            log.info("signal received", signal=signal.Signals(signum).name)
+            self.stopping.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        self.start()
+        while not self.stopping.wait(timeout=1.0):
+            pass
+        self.stop()

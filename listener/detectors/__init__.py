@@ -1,0 +1,1 @@
+"""Spike detectors: each one file behind the ``Detector`` base in ``base.py``."""

@@ -1,0 +1,272 @@
+"""The typed data every package shares.
+
+This module is the leaf of the import graph: it imports nothing of ours, so
+``spiders``, ``listener``, ``models`` and ``alerts`` can all depend on it
+without depending on each other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+SentimentLabel = Literal["negative", "neutral", "positive"]
+SENTIMENT_LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
+
+
+def _aware_utc(value: datetime) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("timestamp must carry a timezone (naive datetimes are ambiguous)")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
+"""A timezone-aware timestamp, normalised to UTC on the way in."""
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MentionKind(StrEnum):
+    POST = "post"
+    REPOST = "repost"
+    COMMENT = "comment"
+    ARTICLE = "article"
+    ANSWER = "answer"
+    QUESTION = "question"
+    VIDEO = "video"
+
+
+class Author(_Frozen):
+    id: str
+    name: str = ""
+    followers: int | None = Field(default=None, ge=0)
+    verified: bool = False
+    verified_reason: str = ""
+    influence: float | None = None
+    """0..1, computed at enrichment (followers, verification, reach, relevance)."""
+
+
+class Engagement(_Frozen):
+    reposts: int = Field(default=0, ge=0)
+    comments: int = Field(default=0, ge=0)
+    likes: int = Field(default=0, ge=0)
+    views: int = Field(default=0, ge=0)
+
+    @property
+    def total(self) -> int:
+        """Interactions that spread a post; views are reach, not interaction."""
+        return self.reposts + self.comments + self.likes
+
+
+class EngagementSnapshot(_Frozen):
+    at: UtcDatetime
+    engagement: Engagement
+
+
+class Score(_Frozen):
+    """A sentiment verdict with calibrated class probabilities."""
+
+    label: SentimentLabel
+    negative: float = Field(ge=0.0, le=1.0)
+    positive: float = Field(ge=0.0, le=1.0)
+    model_version: str
+
+    @property
+    def neutral(self) -> float:
+        return max(0.0, 1.0 - self.negative - self.positive)
+
+
+def mention_id(platform: str, native_id: str) -> str:
+    """The stable identity of a mention: the same post always gets the same id."""
+    if not platform or not native_id:
+        raise ValueError("a mention id needs a platform and a native id")
+    return f"{platform}:{native_id}"
+
+
+class Mention(_Frozen):
+    """One indexed document: a public post, repost, comment or article."""
+
+    id: str
+    platform: str = Field(min_length=1)
+    native_id: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    kind: MentionKind = MentionKind.POST
+    url: str = ""
+    thread_id: str | None = None
+    """The id of the root of the conversation (the original post of a repost)."""
+    parent_id: str | None = None
+    title: str = ""
+    text: str
+    """Normalised text: HTML stripped, NFKC, Simplified Chinese."""
+    text_original: str = ""
+    """The text as published, when normalisation changed it."""
+    published_at: UtcDatetime
+    collected_at: UtcDatetime
+    author: Author
+    engagement: Engagement = Engagement()
+    snapshots: tuple[EngagementSnapshot, ...] = ()
+    brands: tuple[str, ...] = ()
+    matched_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    sentiment: Score | None = None
+    crisis_terms: tuple[str, ...] = ()
+    cluster_id: str | None = None
+    long_text: bool = False
+    """True when the platform truncated the text and the full text was (or must be) fetched."""
+
+    @classmethod
+    def create(cls, *, platform: str, native_id: str, **fields: Any) -> Mention:
+        return cls(
+            id=mention_id(platform, native_id), platform=platform, native_id=native_id, **fields
+        )
+
+
+Severity = Literal["P1", "P2", "P3"]
+SEVERITY_RANK: dict[str, int] = {"P3": 1, "P2": 2, "P1": 3}
+
+
+class Signal(_Frozen):
+    """One detector's finding in one pass: something about a brand looks wrong."""
+
+    detector: str
+    brand: str
+    key: str
+    """What the signal is about inside the brand (a thread id, a topic, 'volume'…)."""
+    severity: Severity
+    score: float = Field(ge=0.0, le=1.0)
+    summary: str
+    detected_at: UtcDatetime
+    window_start: UtcDatetime
+    window_end: UtcDatetime
+    parts: dict[str, float] = Field(default_factory=dict)
+    """The numbers behind the verdict (z-score, ratio, counts…), shown to people."""
+    mention_ids: tuple[str, ...] = ()
+
+
+class IncidentStatus(StrEnum):
+    OPEN = "open"
+    ESCALATED = "escalated"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+class Incident(_Frozen):
+    id: str
+    brand: str
+    key: str
+    status: IncidentStatus
+    severity: Severity
+    title: str
+    opened_at: UtcDatetime
+    updated_at: UtcDatetime
+    last_signal_at: UtcDatetime
+    resolved_at: UtcDatetime | None = None
+    acknowledged_at: UtcDatetime | None = None
+    acknowledged_by: str | None = None
+    crisis_score: float = 0.0
+    parts: dict[str, float] = Field(default_factory=dict)
+    detectors: tuple[str, ...] = ()
+    mention_ids: tuple[str, ...] = ()
+    notified_severity: Severity | None = None
+    """The severity last announced, so a restart never re-sends the same alert."""
+    last_notified_at: UtcDatetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is not IncidentStatus.RESOLVED
+
+
+IncidentChange = Literal["opened", "escalated", "updated", "resolved"]
+
+
+class IncidentEvent(_Frozen):
+    """What notifiers receive: an incident and what just happened to it."""
+
+    change: IncidentChange
+    incident: Incident
+    top_mentions: tuple[Mention, ...] = ()
+
+
+class SourceHealth(_Frozen):
+    """Per-source collection health ('monitor the monitor')."""
+
+    source: str
+    healthy: bool = True
+    reason: str = ""
+    cursor: str | None = None
+    last_run_at: UtcDatetime | None = None
+    last_success_at: UtcDatetime | None = None
+    last_items: int = 0
+    runs: int = 0
+    failures: int = 0
+    consecutive_failures: int = 0
+    consecutive_empty: int = 0
+
+
+class BrandDay(_Frozen):
+    brand: str
+    mentions: int
+    negative: int
+    previous_mentions_avg: float
+    previous_negative_share: float
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.mentions if self.mentions else 0.0
+
+
+class Digest(_Frozen):
+    """The daily summary for leadership, ready to render."""
+
+    period_start: UtcDatetime
+    period_end: UtcDatetime
+    timezone: str
+    brands: tuple[BrandDay, ...]
+    top_negative: tuple[Mention, ...]
+    incidents: tuple[Incident, ...]
+    unhealthy_sources: tuple[SourceHealth, ...]
+
+
+class CrawlBrand(_Frozen):
+    """The brand rules a crawl needs to match posts at ingest."""
+
+    name: str
+    aliases: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+class CrawlSpec(_Frozen):
+    """Everything a crawl subprocess needs, handed over on its standard input."""
+
+    source: str
+    spider: str
+    options: dict[str, Any]
+    """The source's platform options, validated by the daemon's config model."""
+    brands: tuple[CrawlBrand, ...]
+    spool_path: str
+    cursor: str | None = None
+    page_limit: int = 5
+    log_level: str = "WARNING"
+
+
+class CrawlResult(_Frozen):
+    """What a crawl subprocess reports on its last line of standard output."""
+
+    source: str
+    items_spooled: int = 0
+    items_seen: int = 0
+    dropped_no_brand: int = 0
+    dropped_duplicate: int = 0
+    errors: int = 0
+    cursor: str | None = None
+    healthy: bool = True
+    reason: str = ""

@@ -1,0 +1,112 @@
+"""Drain the spool: claim a batch, score it, enrich it, upsert it, acknowledge it.
+
+Nothing is acknowledged before the store took it: when the store is down, the
+batch goes back to the spool and is retried after ``spool.retry_delay``; when
+the store rejects single documents, those stay in the spool with the reason.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+from listener.config.models import SpoolConfig
+from listener.domain import Mention
+from listener.enrichers import enrich
+from listener.logs import get_logger
+from listener.metrics import Metrics
+from listener.scorers.base import Scorer
+from listener.spool import Spool
+from listener.stores.base import Store, StoreError
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    claimed: int
+    indexed: int
+    failed: int
+
+
+class EnrichWorker:
+    def __init__(
+        self,
+        spool: Spool,
+        store: Store,
+        scorer: Scorer,
+        config: SpoolConfig,
+        crisis_vocabulary: tuple[str, ...],
+        metrics: Metrics,
+    ) -> None:
+        self.spool = spool
+        self.store = store
+        self.scorer = scorer
+        self.config = config
+        self.vocabulary = crisis_vocabulary
+        self.metrics = metrics
+        self.store_healthy = True
+
+    def run_once(self) -> BatchOutcome:
+        entries = self.spool.claim(self.config.batch_size, self.config.lease)
+        if not entries:
+            return BatchOutcome(0, 0, 0)
+        seqs: dict[str, list[int]] = defaultdict(list)
+        latest: dict[str, Mention] = {}
+        for entry in entries:  # a post spooled twice is indexed once, newest copy wins
+            seqs[entry.mention.id].append(entry.seq)
+            latest[entry.mention.id] = entry.mention
+        all_seqs = [e.seq for e in entries]
+        try:
+            scores = self.scorer.score([m.text for m in latest.values()])
+            mentions = [
+                enrich(m, s, self.vocabulary) for m, s in zip(latest.values(), scores, strict=True)
+            ]
+        except Exception as exc:
+            log.error(
+                "scoring failed; batch kept in spool",
+                error=str(exc),
+                batch=len(entries),
+                retry_in=self.config.retry_delay.total_seconds(),
+            )
+            self.spool.release(
+                dict.fromkeys(all_seqs, f"scoring failed: {exc}"), self.config.retry_delay
+            )
+            return BatchOutcome(len(entries), 0, len(entries))
+        try:
+            report = self.store.bulk_upsert(mentions)
+        except StoreError as exc:
+            if self.store_healthy:
+                log.error(
+                    "store unavailable; mentions stay in the spool until it is back",
+                    error=str(exc),
+                    batch=len(entries),
+                    retry_in=self.config.retry_delay.total_seconds(),
+                )
+            self.store_healthy = False
+            self.spool.release(dict.fromkeys(all_seqs, f"store: {exc}"), self.config.retry_delay)
+            return BatchOutcome(len(entries), 0, len(entries))
+        if not self.store_healthy:
+            log.info("store reachable again; indexing resumed")
+        self.store_healthy = True
+        for mention_id, reason in report.failed.items():
+            log.warning(
+                "store rejected a mention; kept in spool for retry", id=mention_id, reason=reason
+            )
+        self.spool.ack([seq for i in report.indexed for seq in seqs[i]])
+        self.spool.release(
+            {seq: r for i, r in report.failed.items() for seq in seqs[i]}, self.config.retry_delay
+        )
+        self.metrics.indexed.inc(len(report.indexed))
+        return BatchOutcome(len(entries), len(report.indexed), len(report.failed))
+
+    def drain(self, stop: threading.Event | None = None) -> int:
+        """Index until the spool has nothing ready (or ``stop`` is set); returns how many."""
+        total = 0
+        while stop is None or not stop.is_set():
+            outcome = self.run_once()
+            total += outcome.indexed
+            if outcome.claimed == 0 or outcome.indexed == 0:
+                break
+        return total

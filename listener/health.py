@@ -1,0 +1,61 @@
+"""Source health after each crawl: 'monitor the monitor'.
+
+A source that fails, or that returns nothing several runs in a row, is marked
+unhealthy with a reason a person can act on, so a broken collector is never
+mistaken for a quiet brand.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from listener.domain import CrawlResult, SourceHealth
+
+
+def after_crawl(
+    previous: SourceHealth | None,
+    source: str,
+    at: datetime,
+    result: CrawlResult | None,
+    failure: str | None,
+    quiet_runs: int,
+) -> SourceHealth:
+    prev = previous or SourceHealth(source=source)
+    runs = prev.runs + 1
+    if result is None or not result.healthy:
+        reason = failure if result is None else result.reason
+        return prev.model_copy(
+            update={
+                "healthy": False,
+                "reason": reason or "crawl failed",
+                "last_run_at": at,
+                "runs": runs,
+                "failures": prev.failures + 1,
+                "consecutive_failures": prev.consecutive_failures + 1,
+                "cursor": result.cursor if result is not None else prev.cursor,
+                "last_items": result.items_spooled if result is not None else 0,
+            }
+        )
+    empty = prev.consecutive_empty + 1 if result.items_seen == 0 else 0
+    healthy = empty < quiet_runs
+    reason = (
+        ""
+        if healthy
+        else (
+            f"returned no posts for {empty} runs in a row: check the source (login, layout, "
+            f"query) before trusting the silence"
+        )
+    )
+    return prev.model_copy(
+        update={
+            "healthy": healthy,
+            "reason": reason,
+            "cursor": result.cursor,
+            "last_run_at": at,
+            "last_success_at": at,
+            "last_items": result.items_spooled,
+            "runs": runs,
+            "consecutive_failures": 0,
+            "consecutive_empty": empty,
+        }
+    )

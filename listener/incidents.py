@@ -1,0 +1,126 @@
+"""Merge detector signals into incidents and decide what is worth telling people.
+
+One crisis is one incident: signals for the same brand and key update it, a
+higher severity escalates it, a calm period resolves it. What was already
+announced is stored on the incident (``notified_severity``), so a restart or a
+repeated signal never sends the same alert twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from listener.config.models import IncidentsConfig
+from listener.domain import (
+    SEVERITY_RANK,
+    Incident,
+    IncidentChange,
+    IncidentEvent,
+    IncidentStatus,
+    Signal,
+)
+from listener.stores.base import Store
+
+MAX_MENTION_IDS = 50
+
+
+def _strongest(signals: Sequence[Signal]) -> Signal:
+    return max(signals, key=lambda s: (SEVERITY_RANK[s.severity], s.score))
+
+
+class IncidentManager:
+    def __init__(self, store: Store, config: IncidentsConfig) -> None:
+        self.store = store
+        self.config = config
+
+    def apply(self, signals: Sequence[Signal], now: datetime) -> list[IncidentEvent]:
+        """Fold one detection pass into the stored incidents; returns what changed."""
+        open_by_key = {(i.brand, i.key): i for i in self.store.list_incidents(open_only=True)}
+        grouped: dict[tuple[str, str], list[Signal]] = defaultdict(list)
+        for signal in signals:
+            grouped[(signal.brand, signal.key)].append(signal)
+        events: list[IncidentEvent] = []
+        for key, group in grouped.items():
+            incident, change = self._merge(open_by_key.pop(key, None), group, now)
+            self.store.save_incident(incident)
+            events.append(IncidentEvent(change=change, incident=incident))
+        for incident in open_by_key.values():
+            if now - incident.last_signal_at >= self.config.resolve_after:
+                resolved = incident.model_copy(
+                    update={
+                        "status": IncidentStatus.RESOLVED,
+                        "resolved_at": now,
+                        "updated_at": now,
+                    }
+                )
+                self.store.save_incident(resolved)
+                events.append(IncidentEvent(change="resolved", incident=resolved))
+        return events
+
+    def _merge(
+        self, existing: Incident | None, signals: Sequence[Signal], now: datetime
+    ) -> tuple[Incident, IncidentChange]:
+        top = _strongest(signals)
+        parts = {f"{s.detector}.{k}": v for s in signals for k, v in s.parts.items()}
+        ids = tuple(dict.fromkeys(i for s in signals for i in s.mention_ids))
+        if existing is None:
+            return Incident(
+                id=uuid.uuid4().hex[:16],
+                brand=top.brand,
+                key=top.key,
+                status=IncidentStatus.OPEN,
+                severity=top.severity,
+                title=top.summary,
+                opened_at=now,
+                updated_at=now,
+                last_signal_at=now,
+                crisis_score=top.score,
+                parts=parts,
+                detectors=tuple(sorted({s.detector for s in signals})),
+                mention_ids=ids[:MAX_MENTION_IDS],
+            ), "opened"
+        escalated = SEVERITY_RANK[top.severity] > SEVERITY_RANK[existing.severity]
+        status = IncidentStatus.ESCALATED if escalated else existing.status
+        return existing.model_copy(
+            update={
+                "status": status,
+                "severity": top.severity if escalated else existing.severity,
+                "title": top.summary,
+                "updated_at": now,
+                "last_signal_at": now,
+                "crisis_score": max(existing.crisis_score, top.score),
+                "parts": {**existing.parts, **parts},
+                "detectors": tuple(sorted({*existing.detectors, *(s.detector for s in signals)})),
+                "mention_ids": tuple(dict.fromkeys((*ids, *existing.mention_ids)))[
+                    :MAX_MENTION_IDS
+                ],
+            }
+        ), "escalated" if escalated else "updated"
+
+    def should_notify(self, incident: Incident, now: datetime) -> bool:
+        """Announce what people have not heard yet; remind after the cooldown."""
+        announced = incident.notified_severity
+        if incident.status is IncidentStatus.RESOLVED:
+            return announced is not None and (
+                incident.last_notified_at is None
+                or incident.resolved_at is None
+                or incident.last_notified_at < incident.resolved_at
+            )
+        if announced is None or SEVERITY_RANK[incident.severity] > SEVERITY_RANK[announced]:
+            return True
+        cooldown = self.config.cooldown
+        return (
+            cooldown.total_seconds() > 0
+            and incident.last_notified_at is not None
+            and now - incident.last_notified_at >= cooldown
+        )
+
+    def mark_notified(self, incident: Incident, now: datetime) -> Incident:
+        marked = incident.model_copy(
+            update={"notified_severity": incident.severity, "last_notified_at": now}
+        )
+        self.store.save_incident(marked)
+        return marked

@@ -1,0 +1,53 @@
+"""The one explicit registry: config model → plugin instance, for every plugin kind.
+
+Adding a plugin means writing its file and adding one ``case`` here; nothing is
+discovered by import side effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from alerts.base import Notifier
+from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
+from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
+from listener.config.models import DetectorConfig, ModelConfig, NotifierConfigs, StorageConfig
+from listener.detectors.base import Detector
+from listener.detectors.negative_volume import NegativeVolumeConfig, NegativeVolumeDetector
+from listener.scorers.base import Scorer
+from listener.scorers.lexicon import LexiconScorer, LexiconScorerConfig
+from listener.stores.base import Store
+from listener.stores.sqlite import SqliteStore, SqliteStoreConfig
+
+
+def build_store(config: StorageConfig, data_dir: Path) -> Store:
+    match config:
+        case SqliteStoreConfig():
+            return SqliteStore.from_config(config, data_dir)
+
+
+def build_scorer(config: ModelConfig) -> Scorer:
+    match config:
+        case LexiconScorerConfig():
+            return LexiconScorer(config)
+
+
+def build_detectors(configs: Sequence[DetectorConfig]) -> list[Detector]:
+    detectors: list[Detector] = []
+    for config in configs:
+        match config:
+            case NegativeVolumeConfig():
+                detectors.append(NegativeVolumeDetector(config))
+    return detectors
+
+
+def build_notifiers(configs: Sequence[NotifierConfigs]) -> dict[str, Notifier]:
+    notifiers: dict[str, Notifier] = {}
+    for config in configs:
+        match config:
+            case ConsoleNotifierConfig():
+                notifiers[config.name] = ConsoleNotifier(config)
+            case WebhookNotifierConfig():
+                notifiers[config.name] = WebhookNotifier(config)
+    return notifiers

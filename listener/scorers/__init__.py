@@ -1,0 +1,1 @@
+"""Sentiment scorers: each one file behind the ``Scorer`` protocol in ``base.py``."""

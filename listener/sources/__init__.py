@@ -1,0 +1,1 @@
+"""Source configs: one file per platform, each turning its config into a CrawlSpec."""

@@ -1,0 +1,31 @@
+"""What every source shares: a name, an interval, a timeout, a page limit."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from datetime import timedelta
+from typing import Any
+
+from pydantic import Field
+
+from listener.config.types import Name, PositiveDuration, Section
+
+
+class SourceConfig(Section):
+    name: Name
+    """Unique; used in logs, metrics, ``listener crawl NAME`` and the mention's ``source``."""
+    enabled: bool = True
+    interval: PositiveDuration = timedelta(minutes=10)
+    timeout: PositiveDuration = timedelta(minutes=10)
+    """A crawl running longer is killed; what it already spooled is kept."""
+    page_limit: int = Field(default=5, ge=1)
+    """Stop paging after this many pages even when no already-seen post was reached."""
+
+    @property
+    @abstractmethod
+    def spider(self) -> str:
+        """The name of the Scrapy spider that collects this source."""
+
+    @abstractmethod
+    def spider_options(self) -> dict[str, Any]:
+        """The options handed to the spider, as JSON-serialisable values."""

@@ -1,0 +1,166 @@
+"""The Store contract: what every backend (SQLite, Elasticsearch) must answer.
+
+The contract test suite in ``tests/contract/`` runs the same assertions against
+every implementation; a new backend is done when that suite passes.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import ClassVar, Literal
+
+from listener.domain import Incident, Mention, SentimentLabel, SourceHealth
+
+
+class StoreError(Exception):
+    """A store operation failed; the message says which store and why."""
+
+
+class StoreUnavailable(StoreError):
+    """The backend cannot be reached; the caller keeps data and retries later."""
+
+
+@dataclass(frozen=True)
+class MentionQuery:
+    """Filters shared by search, the CLI and the detectors.
+
+    ``text`` is split on whitespace; every term (or "quoted phrase") must occur in
+    the mention's title or text, case-insensitively. Time bounds apply to
+    ``published_at`` and are half-open: ``since <= t < until``.
+    """
+
+    text: str = ""
+    brands: tuple[str, ...] = ()
+    platforms: tuple[str, ...] = ()
+    sentiments: tuple[SentimentLabel, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    thread_id: str | None = None
+    order: Literal["newest", "engagement"] = "newest"
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    mentions: list[Mention]
+
+
+@dataclass(frozen=True)
+class BucketQuery:
+    """Mention counts per time bucket × brand × sentiment (× platform)."""
+
+    since: datetime
+    until: datetime
+    bucket: timedelta
+    brands: tuple[str, ...] = ()
+    """Empty: every brand."""
+    by_platform: bool = False
+
+
+@dataclass(frozen=True)
+class BucketCount:
+    start: datetime
+    """Bucket start, UTC, aligned to multiples of the bucket since the Unix epoch."""
+    brand: str
+    sentiment: SentimentLabel | None
+    count: int
+    platform: str | None = None
+
+
+@dataclass(frozen=True)
+class UpsertReport:
+    indexed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    """mention id → reason the backend rejected it (kept for retry by the caller)."""
+
+
+class Store(ABC):
+    """Where mentions, incidents and per-source state live."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def setup(self) -> None:
+        """Create schemas/templates; idempotent. Raises StoreUnavailable when unreachable."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Return when the backend answers; raise StoreUnavailable otherwise."""
+
+    # -- mentions ------------------------------------------------------------------------
+
+    @abstractmethod
+    def bulk_upsert(self, mentions: Sequence[Mention]) -> UpsertReport:
+        """Insert or replace by id; upserting the same mention twice leaves one document."""
+
+    @abstractmethod
+    def get(self, mention_id: str) -> Mention | None: ...
+
+    @abstractmethod
+    def search(self, query: MentionQuery) -> SearchPage: ...
+
+    @abstractmethod
+    def count_buckets(self, query: BucketQuery) -> list[BucketCount]:
+        """One row per non-empty (bucket, brand, sentiment[, platform]); a mention of two
+        brands counts once for each."""
+
+    @abstractmethod
+    def refresh(self) -> None:
+        """Make everything written so far visible to searches (a no-op where it already is)."""
+
+    # -- per-source state ----------------------------------------------------------------
+
+    @abstractmethod
+    def save_source_health(self, health: SourceHealth) -> None: ...
+
+    @abstractmethod
+    def source_health(self, source: str) -> SourceHealth | None: ...
+
+    @abstractmethod
+    def all_source_health(self) -> list[SourceHealth]: ...
+
+    # -- incidents -----------------------------------------------------------------------
+
+    @abstractmethod
+    def save_incident(self, incident: Incident) -> None: ...
+
+    @abstractmethod
+    def get_incident(self, incident_id: str) -> Incident | None: ...
+
+    @abstractmethod
+    def list_incidents(
+        self, *, open_only: bool = False, brand: str | None = None, since: datetime | None = None
+    ) -> list[Incident]:
+        """Newest first; ``since`` keeps incidents updated at or after it."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def split_terms(text: str) -> list[str]:
+    """Whitespace-separated terms, with "double quoted phrases" kept whole, casefolded."""
+    terms: list[str] = []
+    rest = text.strip()
+    while rest:
+        if rest.startswith('"'):
+            end = rest.find('"', 1)
+            phrase, rest = (rest[1:], "") if end < 0 else (rest[1:end], rest[end + 1 :])
+            if phrase.strip():
+                terms.append(phrase.strip().casefold())
+        else:
+            word, _, rest = rest.partition(" ")
+            if word:
+                terms.append(word.casefold())
+        rest = rest.strip()
+    return terms

@@ -1,0 +1,352 @@
+"""The embedded store: one SQLite file, FTS5 trigram full-text search for Chinese.
+
+Used when no Elasticsearch is configured, so the daemon runs on a fresh machine
+with no services. FTS5's trigram tokenizer indexes every 3-character substring,
+which suits Chinese (no word segmentation needed); terms shorter than three
+characters (many brand names: 小米, 蔚来) are matched with ``instr`` on the
+casefolded text instead, since the trigram index cannot answer them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import ValidationError
+
+from listener.config.types import Section
+from listener.domain import Incident, Mention, SourceHealth
+from listener.stores.base import (
+    BucketCount,
+    BucketQuery,
+    MentionQuery,
+    SearchPage,
+    Store,
+    StoreError,
+    UpsertReport,
+    split_terms,
+)
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mentions (
+    id               TEXT PRIMARY KEY,
+    platform         TEXT NOT NULL,
+    source           TEXT NOT NULL,
+    thread_id        TEXT,
+    published_at     REAL NOT NULL,
+    sentiment        TEXT,
+    engagement_total INTEGER NOT NULL,
+    search_text      TEXT NOT NULL,
+    doc              TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mentions_published ON mentions (published_at);
+CREATE INDEX IF NOT EXISTS mentions_thread ON mentions (thread_id);
+CREATE TABLE IF NOT EXISTS mention_brands (
+    brand        TEXT NOT NULL,
+    mention_id   TEXT NOT NULL,
+    published_at REAL NOT NULL,
+    platform     TEXT NOT NULL,
+    sentiment    TEXT,
+    PRIMARY KEY (brand, mention_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS mention_brands_time ON mention_brands (published_at, brand);
+CREATE INDEX IF NOT EXISTS mention_brands_id ON mention_brands (mention_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(
+    search_text, content='mentions', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
+    INSERT INTO mentions_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TRIGGER IF NOT EXISTS mentions_ad AFTER DELETE ON mentions BEGIN
+    INSERT INTO mentions_fts (mentions_fts, rowid, search_text)
+    VALUES ('delete', old.rowid, old.search_text);
+END;
+CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE ON mentions BEGIN
+    INSERT INTO mentions_fts (mentions_fts, rowid, search_text)
+    VALUES ('delete', old.rowid, old.search_text);
+    INSERT INTO mentions_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
+END;
+CREATE TABLE IF NOT EXISTS source_health (source TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+    id         TEXT PRIMARY KEY,
+    brand      TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    doc        TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_updated ON incidents (updated_at);
+"""
+
+
+class SqliteStoreConfig(Section):
+    type: Literal["sqlite"] = "sqlite"
+    path: Path | None = None
+    """Database file; default ``<daemon.data_dir>/listener.sqlite3``."""
+
+
+def _epoch(value: datetime) -> float:
+    return value.timestamp()
+
+
+def _searchable(mention: Mention) -> str:
+    return "\n".join(
+        p for p in (mention.title, mention.text, mention.text_original) if p
+    ).casefold()
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+class SqliteStore(Store):
+    name: ClassVar[str] = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+
+    @classmethod
+    def from_config(cls, config: SqliteStoreConfig, data_dir: Path) -> SqliteStore:
+        return cls(config.path or data_dir / "listener.sqlite3")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
+
+    def setup(self) -> None:
+        with self._lock:
+            try:
+                self._db.executescript(_SCHEMA)
+                found = self._db.execute(
+                    "SELECT value FROM meta WHERE key = 'schema_version'"
+                ).fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
+        if found is None:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        elif int(found[0]) > SCHEMA_VERSION:
+            raise StoreError(
+                f"SQLite store {self.path} has schema version {found[0]}, newer than this "
+                f"listener understands ({SCHEMA_VERSION}); upgrade listener"
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def ping(self) -> None:
+        self._query("SELECT 1")
+
+    def refresh(self) -> None:
+        """SQLite readers see every committed write already."""
+
+    # -- mentions ------------------------------------------------------------------------
+
+    def bulk_upsert(self, mentions: Sequence[Mention]) -> UpsertReport:
+        report = UpsertReport()
+        with self._tx() as db:
+            for m in mentions:
+                label = m.sentiment.label if m.sentiment else None
+                db.execute(
+                    "INSERT INTO mentions (id, platform, source, thread_id, published_at,"
+                    " sentiment, engagement_total, search_text, doc)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (id) DO UPDATE SET platform = excluded.platform,"
+                    " source = excluded.source, thread_id = excluded.thread_id,"
+                    " published_at = excluded.published_at, sentiment = excluded.sentiment,"
+                    " engagement_total = excluded.engagement_total,"
+                    " search_text = excluded.search_text, doc = excluded.doc",
+                    (
+                        m.id,
+                        m.platform,
+                        m.source,
+                        m.thread_id,
+                        _epoch(m.published_at),
+                        label,
+                        m.engagement.total,
+                        _searchable(m),
+                        m.model_dump_json(),
+                    ),
+                )
+                db.execute("DELETE FROM mention_brands WHERE mention_id = ?", (m.id,))
+                db.executemany(
+                    "INSERT INTO mention_brands VALUES (?, ?, ?, ?, ?)",
+                    [(b, m.id, _epoch(m.published_at), m.platform, label) for b in set(m.brands)],
+                )
+                report.indexed.append(m.id)
+        return report
+
+    def get(self, mention_id: str) -> Mention | None:
+        rows = self._query("SELECT doc FROM mentions WHERE id = ?", (mention_id,))
+        return Mention.model_validate_json(rows[0][0]) if rows else None
+
+    def _where(self, q: MentionQuery) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for term in split_terms(q.text):
+            if len(term) >= 3:
+                clauses.append(
+                    "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
+                )
+                params.append(_fts_phrase(term))
+            else:
+                clauses.append("instr(m.search_text, ?) > 0")
+                params.append(term)
+        if q.brands:
+            marks = ",".join("?" * len(q.brands))
+            clauses.append(
+                f"m.id IN (SELECT mention_id FROM mention_brands WHERE brand IN ({marks}))"
+            )
+            params.extend(q.brands)
+        for column, values in (("platform", q.platforms), ("sentiment", q.sentiments)):
+            if values:
+                clauses.append(f"m.{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        if q.since is not None:
+            clauses.append("m.published_at >= ?")
+            params.append(_epoch(q.since))
+        if q.until is not None:
+            clauses.append("m.published_at < ?")
+            params.append(_epoch(q.until))
+        if q.thread_id is not None:
+            clauses.append("(m.thread_id = ? OR m.id = ?)")
+            params.extend([q.thread_id, q.thread_id])
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def search(self, query: MentionQuery) -> SearchPage:
+        where, params = self._where(query)
+        order = (
+            "m.engagement_total DESC, m.published_at DESC"
+            if query.order == "engagement"
+            else "m.published_at DESC"
+        )
+        total = self._query(f"SELECT COUNT(*) FROM mentions m{where}", params)[0][0]
+        rows = self._query(
+            f"SELECT m.doc FROM mentions m{where} ORDER BY {order}, m.id LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        )
+        return SearchPage(int(total), [Mention.model_validate_json(r[0]) for r in rows])
+
+    def count_buckets(self, query: BucketQuery) -> list[BucketCount]:
+        size = query.bucket.total_seconds()
+        if size <= 0:
+            raise StoreError("bucket size must be positive")
+        group = "b, brand, sentiment" + (", platform" if query.by_platform else "")
+        params: list[Any] = [size, _epoch(query.since), _epoch(query.until)]
+        brand_filter = ""
+        if query.brands:
+            brand_filter = f" AND brand IN ({','.join('?' * len(query.brands))})"
+            params.extend(query.brands)
+        rows = self._query(
+            f"SELECT CAST(published_at / ?1 AS INTEGER) AS b, brand, sentiment,"
+            f" {'platform' if query.by_platform else 'NULL'}, COUNT(*)"
+            f" FROM mention_brands WHERE published_at >= ?2 AND published_at < ?3{brand_filter}"
+            f" GROUP BY {group} ORDER BY b, brand",
+            params,
+        )
+        return [
+            BucketCount(
+                start=datetime.fromtimestamp(b * size, UTC),
+                brand=brand,
+                sentiment=sentiment,
+                count=int(count),
+                platform=platform,
+            )
+            for b, brand, sentiment, platform, count in rows
+        ]
+
+    # -- per-source state ----------------------------------------------------------------
+
+    def save_source_health(self, health: SourceHealth) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO source_health VALUES (?, ?) ON CONFLICT (source) DO UPDATE"
+                " SET doc = excluded.doc",
+                (health.source, health.model_dump_json()),
+            )
+
+    def source_health(self, source: str) -> SourceHealth | None:
+        rows = self._query("SELECT doc FROM source_health WHERE source = ?", (source,))
+        return SourceHealth.model_validate_json(rows[0][0]) if rows else None
+
+    def all_source_health(self) -> list[SourceHealth]:
+        rows = self._query("SELECT doc FROM source_health ORDER BY source")
+        return [SourceHealth.model_validate_json(r[0]) for r in rows]
+
+    # -- incidents -----------------------------------------------------------------------
+
+    def save_incident(self, incident: Incident) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO incidents VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+                " brand = excluded.brand, status = excluded.status,"
+                " updated_at = excluded.updated_at, doc = excluded.doc",
+                (
+                    incident.id,
+                    incident.brand,
+                    incident.status.value,
+                    _epoch(incident.updated_at),
+                    incident.model_dump_json(),
+                ),
+            )
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        rows = self._query("SELECT doc FROM incidents WHERE id = ?", (incident_id,))
+        return Incident.model_validate_json(rows[0][0]) if rows else None
+
+    def list_incidents(
+        self, *, open_only: bool = False, brand: str | None = None, since: datetime | None = None
+    ) -> list[Incident]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if open_only:
+            clauses.append("status != 'resolved'")
+        if brand is not None:
+            clauses.append("brand = ?")
+            params.append(brand)
+        if since is not None:
+            clauses.append("updated_at >= ?")
+            params.append(_epoch(since))
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = self._query(f"SELECT doc FROM incidents{where} ORDER BY updated_at DESC", params)
+        try:
+            return [Incident.model_validate_json(r[0]) for r in rows]
+        except ValidationError as exc:
+            raise StoreError(f"SQLite store {self.path}: unreadable incident: {exc}") from exc

@@ -1,0 +1,1 @@
+"""Item pipelines, in order: normalise → brands → dedupe → spool."""

@@ -1,0 +1,86 @@
+"""Reads posts from a local JSON-lines file (see ``listener.sources.jsonl`` for the format)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from listener.domain import (
+    Author,
+    Engagement,
+    Mention,
+    MentionKind,
+    UtcDatetime,
+    mention_id,
+    utcnow,
+)
+from spiders.spiders.base import ListenerSpider
+
+
+class JsonlRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    native_id: str = Field(min_length=1, coerce_numbers_to_str=True)
+    text: str
+    published_at: UtcDatetime
+    author: Author
+    platform: str | None = None
+    url: str = ""
+    kind: MentionKind = MentionKind.POST
+    thread_id: str | None = None
+    parent_id: str | None = None
+    title: str = ""
+    engagement: Engagement = Engagement()
+
+
+class JsonlSpider(ListenerSpider):
+    name = "jsonl"
+
+    async def start(self) -> AsyncIterator[Any]:
+        path = Path(self.spec.options["path"])
+        yield scrapy.Request(
+            path.as_uri(), callback=self.parse, errback=self.failed, dont_filter=True
+        )
+
+    def failed(self, failure: Failure) -> None:
+        raise self.unhealthy(f"cannot read {self.spec.options['path']}: {failure.value}")
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Mention]:
+        platform_default = self.spec.options.get("default_platform", "file")
+        for lineno, raw in enumerate(response.body.split(b"\n"), start=1):
+            if not raw.strip():
+                continue
+            where = f"{response.url}:{lineno}"
+            try:
+                record = JsonlRecord.model_validate_json(raw)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                field = ".".join(str(p) for p in first["loc"]) or "line"
+                self.note_error(where, f"{field}: {first['msg']}")
+                continue
+            position = record.published_at.isoformat()
+            if self.seen_before(position):
+                continue
+            platform = record.platform or platform_default
+            yield Mention.create(
+                platform=platform,
+                native_id=record.native_id,
+                source=self.spec.source,
+                kind=record.kind,
+                url=record.url,
+                thread_id=mention_id(platform, record.thread_id) if record.thread_id else None,
+                parent_id=mention_id(platform, record.parent_id) if record.parent_id else None,
+                title=record.title,
+                text=record.text,
+                published_at=record.published_at,
+                collected_at=utcnow(),
+                author=record.author,
+                engagement=record.engagement,
+            )
+            self.advance_cursor(position)

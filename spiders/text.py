@@ -1,0 +1,32 @@
+"""Text normalisation shared by every spider: HTML to text, NFKC, whitespace."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from w3lib.html import remove_tags, replace_entities
+
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/li)\s*/?\s*>", re.IGNORECASE)
+_IMG_ALT = re.compile(r"<img[^>]*\balt=\"([^\"]*)\"[^>]*>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\u3000\xa0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def html_to_text(html: str) -> str:
+    """Strip tags but keep what a reader sees: line breaks, emoji codes in ``alt`` ([哈哈])."""
+    text = _IMG_ALT.sub(lambda m: m.group(1), html)
+    text = _BREAKS.sub("\n", text)
+    return replace_entities(remove_tags(text))
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → half-width), collapse spaces, trim; keeps line breaks."""
+    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n", "\n".join(lines)).strip()
+
+
+def fold(text: str) -> str:
+    """The form used for matching: NFKC and casefolded."""
+    return unicodedata.normalize("NFKC", text).casefold()
