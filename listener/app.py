@@ -65,7 +65,7 @@ class App:
             incidents=IncidentManager(store, config.incidents),
             router=Router(config.routing, notifiers),
             worker=EnrichWorker(spool, store, scorer, config.spool, DEFAULT_CRISIS_TERMS, metrics),
-            crawls=CrawlRunner(grace=min(5.0, config.daemon.shutdown_grace.total_seconds())),
+            crawls=CrawlRunner(grace=config.daemon.shutdown_grace.total_seconds()),
         )
 
     def close(self) -> None:
@@ -195,7 +195,7 @@ class App:
     def send_digest(self, group_name: str, now: datetime | None = None) -> Digest:
         digest = self.digest(group_name, now)
         group = next(g for g in self.config.digest.groups if g.name == group_name)
-        for name in group.notifiers:
+        for name in group.notifiers or list(self.notifiers):
             try:
                 self.notifiers[name].send_digest(digest)
             except NotifierError as exc:

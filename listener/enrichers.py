@@ -43,7 +43,7 @@ DEFAULT_CRISIS_TERMS = (
 
 
 def influence(author: Author) -> float:
-    """0..1: log-scaled followers (1M followers ≈ 0.8), plus a bonus for verification."""
+    """0..1: log-scaled followers (1M followers: 0.68), plus 0.15 for a verified account."""
     followers = author.followers or 0
     reach = min(1.0, math.log10(followers + 1) / 7.5)
     return round(min(1.0, 0.85 * reach + (0.15 if author.verified else 0.0)), 4)

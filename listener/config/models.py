@@ -55,8 +55,8 @@ class DaemonConfig(Section):
     http: HttpConfig = HttpConfig()
     max_concurrent_crawls: int = Field(default=2, ge=1, le=64)
     detect_interval: PositiveDuration = timedelta(minutes=1)
-    shutdown_grace: PositiveDuration = timedelta(seconds=8)
-    """On SIGTERM, running crawls get this long to stop before they are killed."""
+    shutdown_grace: PositiveDuration = timedelta(seconds=5)
+    """Running crawls get this long to stop (on SIGTERM, or at their timeout) before a kill."""
     quiet_runs: int = Field(default=3, ge=1)
     """A source that returns nothing this many runs in a row is reported as suspicious."""
 
@@ -104,7 +104,8 @@ class DigestGroup(Section):
     language: Literal["zh", "en"] = "zh"
     recipients: list[NonEmptyStr] = []
     """E-mail addresses (used by e-mail notifiers)."""
-    notifiers: list[NonEmptyStr] = ["console"]
+    notifiers: list[NonEmptyStr] = []
+    """Empty: every configured notifier."""
 
 
 class DigestConfig(Section):

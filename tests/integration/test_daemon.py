@@ -1,0 +1,186 @@
+"""The daemon as a user runs it: a real process, real crawls, HTTP health, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from listener.stores.base import MentionQuery
+from listener.stores.sqlite import SqliteStore
+from tests.factories import write_jsonl
+from tests.integration.daemon_harness import RunningDaemon
+
+pytestmark = pytest.mark.slow
+
+
+def recent_posts(n_negative: int) -> list[dict[str, object]]:
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "native_id": f"n{i}",
+            "text": f"小米手机发热严重，太垃圾了，我要投诉 {i}",
+            "published_at": (now - timedelta(minutes=5, seconds=i)).isoformat(),
+            "author": {"id": f"a{i}", "name": f"用户{i}", "followers": 100 * i},
+            "engagement": {"reposts": i},
+        }
+        for i in range(n_negative)
+    ]
+    rows.append(
+        {
+            "native_id": "p1",
+            "text": "小米SU7很满意",
+            "published_at": now.isoformat(),
+            "author": {"id": "p"},
+        }
+    )
+    return rows
+
+
+def daemon_config(tmp_path: Path, sources: str) -> Path:
+    config = tmp_path / "listener.yml"
+    config.write_text(
+        f"""
+daemon:
+  data_dir: {tmp_path / "data"}
+  http: {{port: 0}}
+  detect_interval: 1s
+spool: {{poll_interval: 200ms}}
+brands:
+  - name: 小米
+sources:
+{sources}
+notifiers:
+  - type: console
+    name: console
+    path: {tmp_path / "alerts.log"}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture
+def start_daemon() -> Iterator[Callable[[Path], RunningDaemon]]:
+    started: list[RunningDaemon] = []
+
+    def start(config: Path) -> RunningDaemon:
+        daemon = RunningDaemon(config)
+        started.append(daemon)
+        daemon.wait_ready()
+        return daemon
+
+    yield start
+    for daemon in started:
+        daemon.kill()
+
+
+def test_daemon_collects_indexes_alerts_and_stops_cleanly(
+    tmp_path: Path, start_daemon: Callable[[Path], RunningDaemon]
+) -> None:
+    posts = write_jsonl(tmp_path / "posts.jsonl", recent_posts(12))
+    daemon = start_daemon(
+        daemon_config(tmp_path, f"  - {{name: demo, platform: jsonl, path: {posts}, interval: 1h}}")
+    )
+    daemon.wait_for(
+        lambda: daemon.metric("listener_mentions_indexed_total") >= 13, what="13 mentions indexed"
+    )
+    code, body = daemon.get("/healthz")
+    health = json.loads(body)
+    assert code == 200 and health["status"] == "ok" and health["store"] == "ok"
+    assert health["sources"]["demo"]["healthy"] is True
+    assert daemon.metric('listener_mentions_collected_total{source="demo"}') == 13
+    alerts = tmp_path / "alerts.log"
+    daemon.wait_for(
+        lambda: alerts.exists() and "[P" in alerts.read_text(encoding="utf-8"),
+        what="an incident alert",
+    )
+    assert "小米 · 新事件" in alerts.read_text(encoding="utf-8")
+
+    code, seconds = daemon.stop(signal.SIGTERM)
+    assert code == 0 and seconds < 10
+    assert "daemon stopped" in daemon.output
+
+    store = SqliteStore(tmp_path / "data" / "listener.sqlite3")
+    try:
+        assert store.search(MentionQuery(sentiments=("negative",))).total == 12
+        [incident] = store.list_incidents()
+        assert incident.notified_severity is not None  # announced exactly once, remembered
+    finally:
+        store.close()
+
+
+def test_restart_does_not_repeat_alerts(
+    tmp_path: Path, start_daemon: Callable[[Path], RunningDaemon]
+) -> None:
+    posts = write_jsonl(tmp_path / "posts.jsonl", recent_posts(12))
+    config = daemon_config(
+        tmp_path, f"  - {{name: demo, platform: jsonl, path: {posts}, interval: 1h}}"
+    )
+    alerts = tmp_path / "alerts.log"
+    first = start_daemon(config)
+    first.wait_for(
+        lambda: alerts.exists() and "新事件" in alerts.read_text(encoding="utf-8"),
+        what="the first alert",
+    )
+    assert first.stop()[0] == 0
+    second = start_daemon(config)
+    second.wait_for(
+        lambda: second.metric('listener_job_duration_seconds_count{job="detect"}') >= 3,
+        what="three detect passes",
+    )
+    assert second.stop()[0] == 0
+    assert alerts.read_text(encoding="utf-8").count("新事件") == 1
+
+
+def test_sigint_during_a_hung_crawl_stops_within_10_seconds(
+    tmp_path: Path, start_daemon: Callable[[Path], RunningDaemon]
+) -> None:
+    fifo = tmp_path / "hang.jsonl"
+    os.mkfifo(fifo)
+    daemon = start_daemon(
+        daemon_config(tmp_path, f"  - {{name: hang, platform: jsonl, path: {fifo}, timeout: 10m}}")
+    )
+    daemon.wait_for(
+        lambda: daemon.metric('listener_job_duration_seconds_count{job="index"}') >= 2,
+        what="the crawl to start",
+    )
+    code, seconds = daemon.stop(signal.SIGINT)
+    assert code == 0 and seconds < 10
+
+
+def test_a_broken_source_does_not_stop_the_others(
+    tmp_path: Path, start_daemon: Callable[[Path], RunningDaemon]
+) -> None:
+    posts = write_jsonl(tmp_path / "posts.jsonl", recent_posts(2))
+    daemon = start_daemon(
+        daemon_config(
+            tmp_path,
+            (
+                f"  - {{name: good, platform: jsonl, path: {posts}}}\n"
+                f"  - {{name: broken, platform: jsonl, path: {tmp_path / 'missing.jsonl'}}}"
+            ),
+        )
+    )
+    daemon.wait_for(
+        lambda: daemon.metric("listener_mentions_indexed_total") >= 3,
+        what="the good source indexed",
+    )
+    daemon.wait_for(
+        lambda: (
+            daemon.metric('listener_source_healthy{source="broken"}') == 0
+            and 'listener_source_healthy{source="broken"}' in daemon.get("/metrics")[1]
+        ),
+        what="the broken source reported",
+    )
+    _, body = daemon.get("/healthz")
+    sources = json.loads(body)["sources"]
+    assert sources["good"]["healthy"] is True
+    assert sources["broken"]["healthy"] is False
+    assert "cannot read" in sources["broken"]["reason"]
+    assert daemon.stop()[0] == 0

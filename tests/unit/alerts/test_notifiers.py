@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from alerts.base import NotifierError
+from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
+from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
+from listener.domain import (
+    BrandDay,
+    Digest,
+    Incident,
+    IncidentEvent,
+    IncidentStatus,
+    SourceHealth,
+)
+from tests.factories import T0, mention
+from tests.http_recorder import http_recorder
+
+INCIDENT = Incident(
+    id="abc123",
+    brand="小米",
+    key="negative-volume",
+    status=IncidentStatus.OPEN,
+    severity="P2",
+    title="负面提及 15 分钟内 47 条，是平时的 6.0 倍",
+    opened_at=T0,
+    updated_at=T0,
+    last_signal_at=T0,
+    crisis_score=0.81,
+    parts={"negative_volume.ratio": 6.0},
+)
+EVENT = IncidentEvent(
+    change="opened",
+    incident=INCIDENT,
+    top_mentions=(
+        mention("9", "小米发热严重 " * 20, reposts=12, url="https://m.weibo.cn/status/9"),
+    ),
+)
+DIGEST = Digest(
+    period_start=T0,
+    period_end=T0 + timedelta(days=1),
+    timezone="Asia/Shanghai",
+    brands=(
+        BrandDay(
+            brand="小米",
+            mentions=120,
+            negative=30,
+            previous_mentions_avg=100.0,
+            previous_negative_share=0.1,
+        ),
+    ),
+    top_negative=(mention("9", "小米发热严重", reposts=12),),
+    incidents=(INCIDENT,),
+    unhealthy_sources=(SourceHealth(source="weibo", healthy=False, reason="login wall"),),
+)
+
+
+def test_console_writes_readable_alerts_and_digests(tmp_path: Path) -> None:
+    notifier = ConsoleNotifier(ConsoleNotifierConfig(path=tmp_path / "alerts.log"))
+    notifier.notify(EVENT)
+    notifier.send_digest(DIGEST)
+    text = (tmp_path / "alerts.log").read_text(encoding="utf-8")
+    assert "[P2] 小米 · 新事件 · 负面提及 15 分钟内 47 条" in text
+    assert "negative_volume.ratio=6" in text
+    assert "转12" in text and "https://m.weibo.cn/status/9" in text and "…" in text
+    assert "小米: 120 条提及 (前 7 日均 100.0), 负面 25% (前 7 日 10%)" in text
+    assert "weibo: login wall" in text
+
+
+def test_webhook_posts_signed_json() -> None:
+    with http_recorder() as server:
+        notifier = WebhookNotifier(
+            WebhookNotifierConfig(name="hook", url=f"{server.url}/hook", secret="shh")
+        )  # type: ignore[arg-type]
+        notifier.notify(EVENT)
+        notifier.send_digest(DIGEST)
+    incident, digest = server.requests
+    expected = "sha256=" + hmac.new(b"shh", incident.body, hashlib.sha256).hexdigest()
+    assert incident.headers["X-Listener-Signature"] == expected
+    assert incident.headers["X-Listener-Event"] == "incident.opened"
+    payload = json.loads(incident.body)
+    assert payload["incident"]["brand"] == "小米" and payload["incident"]["severity"] == "P2"
+    assert digest.headers["X-Listener-Event"] == "digest"
+    assert json.loads(digest.body)["brands"][0]["mentions"] == 120
+
+
+def test_webhook_failure_is_reported_without_the_secret() -> None:
+    with http_recorder() as server:
+        server.status = 500
+        notifier = WebhookNotifier(
+            WebhookNotifierConfig(name="hook", url=f"{server.url}/x?token=abc", secret="shh")
+        )  # type: ignore[arg-type]
+        with pytest.raises(NotifierError) as caught:
+            notifier.notify(EVENT)
+    assert str(caught.value) == "webhook hook (127.0.0.1): HTTP 500"
+    with pytest.raises(NotifierError, match="webhook hook"):
+        WebhookNotifier(
+            WebhookNotifierConfig(name="hook", url="http://127.0.0.1:9/", timeout=2)
+        ).notify(EVENT)  # type: ignore[arg-type]

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from listener.config.models import DigestGroup
+from listener.digest import build_digest, previous_day
+from listener.domain import SourceHealth
+from listener.stores.sqlite import SqliteStore
+from tests.factories import mention
+
+# 2026-11-21 08:30 in Shanghai: the digest covers 2026-11-20 00:00–24:00 Shanghai time
+NOW = datetime(2026, 11, 21, 0, 30, tzinfo=UTC)
+DAY_START = datetime(2026, 11, 19, 16, 0, tzinfo=UTC)
+
+
+def test_previous_day_is_local() -> None:
+    start, end = previous_day(NOW, "Asia/Shanghai")
+    assert (start, end - start) == (DAY_START, timedelta(days=1))
+
+
+def test_digest_numbers_match_the_store(sqlite_store: SqliteStore) -> None:
+    day = [
+        mention(
+            f"d{i}",
+            sentiment="negative" if i < 3 else "positive",
+            at=DAY_START,
+            minutes=i * 60,
+            reposts=i,
+        )
+        for i in range(10)
+    ]
+    week = [
+        mention(
+            f"w{i}",
+            sentiment="negative" if i % 7 == 0 else "neutral",
+            at=DAY_START - timedelta(days=7),
+            minutes=i * 100,
+        )
+        for i in range(70)
+    ]
+    other = [mention("x", brands=("蔚来",), sentiment="negative", at=DAY_START, minutes=5)]
+    late = [mention("late", at=DAY_START + timedelta(days=1), minutes=1)]  # today: excluded
+    sqlite_store.bulk_upsert(day + week + other + late)
+    sqlite_store.save_source_health(SourceHealth(source="weibo", healthy=False, reason="captcha"))
+    digest = build_digest(sqlite_store, NOW, DigestGroup(name="lead"), ("小米", "蔚来"), top=2)
+    xiaomi, nio = digest.brands
+    assert (xiaomi.mentions, xiaomi.negative) == (10, 3)
+    assert xiaomi.previous_mentions_avg == 10.0
+    assert xiaomi.previous_negative_share == 0.1429
+    assert (nio.mentions, nio.negative, nio.previous_mentions_avg) == (1, 1, 0.0)
+    assert [m.id for m in digest.top_negative] == ["weibo:d2", "weibo:d1"]
+    assert [s.source for s in digest.unhealthy_sources] == ["weibo"]

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from listener.config.models import SpoolConfig
+from listener.domain import Mention, Score
+from listener.enrich_worker import EnrichWorker
+from listener.metrics import Metrics
+from listener.scorers.lexicon import LexiconScorer
+from listener.spool import Spool
+from listener.stores.base import StoreUnavailable, UpsertReport
+from listener.stores.sqlite import SqliteStore
+from tests.factories import mention
+
+CONFIG = SpoolConfig(batch_size=10, retry_delay=timedelta(milliseconds=1))
+
+
+class FlakyStore(SqliteStore):
+    """A real SQLite store that can be told to be down, or to reject some ids."""
+
+    down = False
+    reject: frozenset[str] = frozenset()
+
+    def bulk_upsert(self, mentions: Sequence[Mention]) -> UpsertReport:
+        if self.down:
+            raise StoreUnavailable("connection refused")
+        accepted = [m for m in mentions if m.id not in self.reject]
+        report = super().bulk_upsert(accepted)
+        report.failed.update(
+            {m.id: "mapper_parsing_exception" for m in mentions if m.id in self.reject}
+        )
+        return report
+
+
+class BrokenScorer:
+    version = "broken"
+
+    def score(self, texts: Sequence[str]) -> list[Score]:
+        raise RuntimeError("model file truncated")
+
+
+@pytest.fixture
+def parts(tmp_path: Path) -> Iterator[tuple[Spool, FlakyStore]]:
+    store = FlakyStore(tmp_path / "store.sqlite3")
+    store.setup()
+    with Spool(tmp_path / "spool.sqlite3") as spool:
+        yield spool, store
+    store.close()
+
+
+def worker(spool: Spool, store: FlakyStore, scorer: object = None) -> EnrichWorker:
+    return EnrichWorker(spool, store, scorer or LexiconScorer(), CONFIG, ("投诉",), Metrics())
+
+
+def test_batches_are_scored_enriched_indexed_and_acknowledged(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    spool.put_many(
+        [
+            mention("1", "小米太垃圾了，我要投诉", sentiment=None, followers=10**6),
+            mention("2", "小米真不错", sentiment=None),
+        ]
+    )
+    assert worker(spool, store).drain() == 2
+    assert spool.depth().total == 0
+    bad = store.get("weibo:1")
+    assert bad is not None and bad.sentiment is not None
+    assert bad.sentiment.label == "negative" and bad.crisis_terms == ("投诉",)
+    assert bad.author.influence == 0.68
+
+
+def test_store_outage_keeps_everything_in_the_spool(parts: tuple[Spool, FlakyStore]) -> None:
+    spool, store = parts
+    spool.put_many([mention(str(i)) for i in range(25)])
+    store.down = True
+    w = worker(spool, store)
+    assert w.drain() == 0 and not w.store_healthy
+    assert spool.depth().total == 25
+    store.down = False
+    time.sleep(0.01)  # past the retry delay
+    assert w.drain() == 25 and w.store_healthy
+    assert spool.depth().total == 0
+
+
+def test_rejected_documents_stay_in_the_spool_with_the_reason(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    store.reject = frozenset({"weibo:2"})
+    spool.put_many([mention(str(i)) for i in range(4)])
+    worker(spool, store).run_once()
+    assert store.get("weibo:1") is not None and store.get("weibo:2") is None
+    depth = spool.depth()
+    assert depth.total == 1 and depth.dead == 0
+
+
+def test_scoring_failure_keeps_the_batch(parts: tuple[Spool, FlakyStore]) -> None:
+    spool, store = parts
+    spool.put_many([mention("1")])
+    outcome = worker(spool, store, BrokenScorer()).run_once()
+    assert (outcome.claimed, outcome.indexed) == (1, 0)
+    assert spool.depth().total == 1
+
+
+def test_a_post_spooled_twice_is_indexed_once_newest_copy_wins(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    spool.put_many([mention("1", reposts=1)])
+    spool.put_many([mention("1", reposts=80)])
+    assert worker(spool, store).run_once().indexed == 1
+    assert spool.depth().total == 0
+    stored = store.get("weibo:1")
+    assert stored is not None and stored.engagement.reposts == 80

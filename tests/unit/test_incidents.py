@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from listener.config.models import IncidentsConfig
+from listener.domain import IncidentStatus, Severity, Signal
+from listener.incidents import IncidentManager
+from listener.stores.sqlite import SqliteStore
+from tests.factories import T0
+
+CONFIG = IncidentsConfig(cooldown=timedelta(minutes=30), resolve_after=timedelta(hours=2))
+
+
+def signal(
+    at: datetime,
+    severity: Severity = "P3",
+    brand: str = "小米",
+    key: str = "negative-volume",
+    detector: str = "negative_volume",
+) -> Signal:
+    return Signal(
+        detector=detector,
+        brand=brand,
+        key=key,
+        severity=severity,
+        score=0.7,
+        summary="负面提及 15 分钟内 47 条，是平时的 6.0 倍",
+        detected_at=at,
+        window_start=at - timedelta(minutes=15),
+        window_end=at,
+        parts={"count": 47, "ratio": 6.0},
+        mention_ids=("weibo:1",),
+    )
+
+
+def test_one_crisis_is_one_incident_updated_escalated_then_resolved(
+    sqlite_store: SqliteStore,
+) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    [opened] = manager.apply([signal(T0)], T0)
+    assert opened.change == "opened" and opened.incident.status is IncidentStatus.OPEN
+
+    [updated] = manager.apply([signal(T0 + timedelta(minutes=1))], T0 + timedelta(minutes=1))
+    assert updated.change == "updated" and updated.incident.id == opened.incident.id
+
+    t2 = T0 + timedelta(minutes=2)
+    [escalated] = manager.apply([signal(t2, "P1"), signal(t2, "P2", detector="crisis_terms")], t2)
+    assert escalated.change == "escalated"
+    assert escalated.incident.severity == "P1"
+    assert escalated.incident.status is IncidentStatus.ESCALATED
+    assert escalated.incident.detectors == ("crisis_terms", "negative_volume")
+    assert len(sqlite_store.list_incidents()) == 1
+
+    assert manager.apply([], t2 + timedelta(hours=1)) == []  # still within the calm period
+    [resolved] = manager.apply([], t2 + timedelta(hours=2))
+    assert resolved.change == "resolved" and resolved.incident.resolved_at is not None
+    assert sqlite_store.list_incidents(open_only=True) == []
+
+
+def test_other_brands_and_keys_are_other_incidents(sqlite_store: SqliteStore) -> None:
+    events = IncidentManager(sqlite_store, CONFIG).apply(
+        [signal(T0), signal(T0, brand="蔚来"), signal(T0, key="thread:weibo:9")], T0
+    )
+    assert [e.change for e in events] == ["opened"] * 3
+    assert len({e.incident.id for e in events}) == 3
+
+
+def test_notifications_survive_a_restart_without_repeating(sqlite_store: SqliteStore) -> None:
+    first = IncidentManager(sqlite_store, CONFIG)
+    [event] = first.apply([signal(T0)], T0)
+    assert first.should_notify(event.incident, T0)
+    first.mark_notified(event.incident, T0)
+
+    restarted = IncidentManager(sqlite_store, CONFIG)  # a new process, same store
+    t1 = T0 + timedelta(minutes=5)
+    [again] = restarted.apply([signal(t1)], t1)
+    assert not restarted.should_notify(again.incident, t1)  # same severity, within cooldown
+    t2 = T0 + timedelta(minutes=31)
+    [later] = restarted.apply([signal(t2)], t2)
+    assert restarted.should_notify(later.incident, t2)  # reminder after the cooldown
+    [up] = restarted.apply([signal(t2, "P1")], t2)
+    assert restarted.should_notify(up.incident, t2)  # escalation always
+    restarted.mark_notified(up.incident, t2)
+    [resolved] = restarted.apply([], t2 + timedelta(hours=3))
+    assert restarted.should_notify(resolved.incident, t2 + timedelta(hours=3))
+
+
+def test_failed_delivery_is_retried_on_the_next_pass(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    manager.apply([signal(T0)], T0)  # delivery failed: never marked
+    [again] = manager.apply([signal(T0 + timedelta(minutes=1))], T0 + timedelta(minutes=1))
+    assert manager.should_notify(again.incident, T0 + timedelta(minutes=1))
+
+
+def test_an_unannounced_incident_resolves_silently(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    manager.apply([signal(T0)], T0)
+    [resolved] = manager.apply([], T0 + timedelta(hours=3))
+    assert not manager.should_notify(resolved.incident, T0 + timedelta(hours=3))
