@@ -50,7 +50,7 @@ pytest: install-dev
 test: lint typecheck pytest
 
 bench: install-dev
-	$(BIN)/python -m bench.spool
+	$(BIN)/python -m bench.spool_store
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
