@@ -50,6 +50,7 @@ class WebhookNotifier(Notifier):
             with urllib.request.urlopen(request, timeout=self.config.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
+            exc.close()  # the error carries the open response
             raise NotifierError(f"webhook {self.name} ({host}): HTTP {exc.code}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)

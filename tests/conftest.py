@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import gc
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,10 @@ def config_for(write_config: Callable[[str], Path]) -> Callable[[str], Config]:
         return load_config(write_config(text))
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect after each test so a leaked socket or file is blamed on the test that leaked it."""
+    yield
+    gc.collect()

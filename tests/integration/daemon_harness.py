@@ -65,7 +65,8 @@ class RunningDaemon:
             with urllib.request.urlopen(self.base_url + path, timeout=5) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as exc:
-            return exc.code, exc.read().decode()
+            with exc:
+                return exc.code, exc.read().decode()
 
     def metric(self, name: str) -> float:
         _, text = self.get("/metrics")
