@@ -90,8 +90,10 @@ def test_daemon_collects_indexes_alerts_and_stops_cleanly(
     daemon.wait_for(
         lambda: daemon.metric("listener_mentions_indexed_total") >= 13, what="13 mentions indexed"
     )
-    daemon.wait_for(lambda: "demo" in json.loads(daemon.get("/healthz")[1])["sources"],
-                    what="the crawl's health record")
+    daemon.wait_for(
+        lambda: "demo" in json.loads(daemon.get("/healthz")[1])["sources"],
+        what="the crawl's health record",
+    )
     code, body = daemon.get("/healthz")
     health = json.loads(body)
     assert code == 200 and health["status"] == "ok" and health["store"] == "ok"
