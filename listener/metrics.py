@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -64,6 +65,10 @@ class Metrics:
         return generate_latest(self.registry)
 
 
+def _json_default(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
 HealthCheck = Callable[[], tuple[bool, dict[str, Any]]]
 
 
@@ -82,7 +87,7 @@ class HealthServer:
                     body = json.dumps(
                         {"status": "ok" if ok else "unhealthy", **detail},
                         ensure_ascii=False,
-                        default=str,
+                        default=_json_default,
                     ).encode()
                     self._send(200 if ok else 503, "application/json; charset=utf-8", body)
                 else:

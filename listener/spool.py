@@ -13,10 +13,8 @@ never deleted, so an operator can inspect them (``listener status``).
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from listener.domain import Mention
+from listener.sqlitedb import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spool (
@@ -74,16 +73,8 @@ class Spool:
 
     def __init__(self, path: Path | str, *, busy_timeout: float = 30.0) -> None:
         self.path = Path(path)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise SpoolError(f"cannot open spool {self.path}: {exc}") from exc
+        self._db = Database(self.path, SpoolError, "spool", busy_timeout)
+        self._db.script(_SCHEMA)
 
     def close(self) -> None:
         self._db.close()
@@ -94,19 +85,6 @@ class Spool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:
-            raise SpoolError(f"spool {self.path}: {exc}") from exc
-
     # -- writers ---------------------------------------------------------------------------
 
     def put_many(self, mentions: Iterable[Mention]) -> int:
@@ -115,7 +93,7 @@ class Spool:
         rows = [(m.id, m.source, m.model_dump_json(), now, now) for m in mentions]
         if not rows:
             return 0
-        with self._write() as db:
+        with self._db.transaction() as db:
             db.executemany(
                 "INSERT INTO spool (mention_id, source, payload, enqueued_at, available_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -128,7 +106,7 @@ class Spool:
     def claim(self, limit: int, lease: timedelta) -> list[SpoolEntry]:
         """Take up to ``limit`` entries for ``lease``; unacknowledged ones come back after it."""
         now = time.time()
-        with self._write() as db:
+        with self._db.transaction() as db:
             rows = db.execute(
                 "UPDATE spool SET claimed_until = ?, attempts = attempts + 1 WHERE seq IN ("
                 "  SELECT seq FROM spool WHERE dead = 0 AND available_at <= ?"
@@ -155,7 +133,7 @@ class Spool:
         """The batch is indexed: forget it."""
         if not seqs:
             return
-        with self._write() as db:
+        with self._db.transaction() as db:
             db.executemany("DELETE FROM spool WHERE seq = ?", [(s,) for s in seqs])
 
     def release(self, failures: dict[int, str], retry_after: timedelta) -> None:
@@ -163,7 +141,7 @@ class Spool:
         if not failures:
             return
         available = time.time() + retry_after.total_seconds()
-        with self._write() as db:
+        with self._db.transaction() as db:
             db.executemany(
                 "UPDATE spool SET claimed_until = NULL, available_at = ?, last_error = ? "
                 "WHERE seq = ?",
@@ -174,34 +152,31 @@ class Spool:
 
     def depth(self) -> SpoolDepth:
         now = time.time()
-        try:
-            row = self._db.execute(
-                "SELECT"
-                " COALESCE(SUM(dead = 0 AND available_at <= ?"
-                "   AND (claimed_until IS NULL OR claimed_until < ?)), 0),"
-                " COALESCE(SUM(dead = 0 AND claimed_until >= ?), 0),"
-                " COALESCE(SUM(dead = 0 AND available_at > ?"
-                "   AND (claimed_until IS NULL OR claimed_until < ?)), 0),"
-                " COALESCE(SUM(dead = 1), 0) FROM spool",
-                (now, now, now, now, now),
-            ).fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise SpoolError(f"spool {self.path}: {exc}") from exc
+        [row] = self._db.query(
+            "SELECT"
+            " COALESCE(SUM(dead = 0 AND available_at <= ?"
+            "   AND (claimed_until IS NULL OR claimed_until < ?)), 0),"
+            " COALESCE(SUM(dead = 0 AND claimed_until >= ?), 0),"
+            " COALESCE(SUM(dead = 0 AND available_at > ?"
+            "   AND (claimed_until IS NULL OR claimed_until < ?)), 0),"
+            " COALESCE(SUM(dead = 1), 0) FROM spool",
+            (now, now, now, now, now),
+        )
         return SpoolDepth(*(int(x) for x in row))
 
     def count_by_source(self, source: str) -> int:
-        row = self._db.execute(
+        [(count,)] = self._db.query(
             "SELECT COUNT(*) FROM spool WHERE source = ? AND dead = 0", (source,)
-        ).fetchone()
-        return int(row[0])
+        )
+        return int(count)
 
     def dead_letters(self, limit: int = 20) -> list[tuple[int, str, str]]:
         """(seq, mention id, reason) of entries set aside as unreadable."""
-        rows = self._db.execute(
+        rows = self._db.query(
             "SELECT seq, mention_id, COALESCE(last_error, '') FROM spool WHERE dead = 1 "
             "ORDER BY seq LIMIT ?",
             (limit,),
-        ).fetchall()
+        )
         return [(int(a), str(b), str(c)) for a, b, c in rows]
 
 

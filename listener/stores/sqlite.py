@@ -9,10 +9,7 @@ casefolded text instead, since the trigram index cannot answer them.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -21,6 +18,7 @@ from pydantic import ValidationError
 
 from listener.config.types import Section
 from listener.domain import Incident, Mention, SourceHealth
+from listener.sqlitedb import Database
 from listener.stores.base import (
     BucketCount,
     BucketQuery,
@@ -110,69 +108,32 @@ class SqliteStore(Store):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._lock = threading.RLock()
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(
-                self.path, timeout=30.0, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+        self._db = Database(self.path, StoreError, "SQLite store")
 
     @classmethod
     def from_config(cls, config: SqliteStoreConfig, data_dir: Path) -> SqliteStore:
         return cls(config.path or data_dir / "listener.sqlite3")
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
-
     def setup(self) -> None:
-        with self._lock:
-            try:
-                self._db.executescript(_SCHEMA)
-                found = self._db.execute(
-                    "SELECT value FROM meta WHERE key = 'schema_version'"
-                ).fetchone()
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"SQLite store {self.path}: {exc}") from exc
-        if found is None:
-            with self._tx() as db:
+        self._db.script(_SCHEMA)
+        found = self._db.query("SELECT value FROM meta WHERE key = 'schema_version'")
+        if not found:
+            with self._db.transaction() as db:
                 db.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
-        elif int(found[0]) > SCHEMA_VERSION:
+        elif int(found[0][0]) > SCHEMA_VERSION:
             raise StoreError(
-                f"SQLite store {self.path} has schema version {found[0]}, newer than this "
+                f"SQLite store {self.path} has schema version {found[0][0]}, newer than this "
                 f"listener understands ({SCHEMA_VERSION}); upgrade listener"
             )
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     def ping(self) -> None:
-        self._query("SELECT 1")
+        self._db.query("SELECT 1")
 
     def refresh(self) -> None:
         """SQLite readers see every committed write already."""
@@ -181,7 +142,7 @@ class SqliteStore(Store):
 
     def bulk_upsert(self, mentions: Sequence[Mention]) -> UpsertReport:
         report = UpsertReport()
-        with self._tx() as db:
+        with self._db.transaction() as db:
             for m in mentions:
                 label = m.sentiment.label if m.sentiment else None
                 db.execute(
@@ -214,7 +175,7 @@ class SqliteStore(Store):
         return report
 
     def get(self, mention_id: str) -> Mention | None:
-        rows = self._query("SELECT doc FROM mentions WHERE id = ?", (mention_id,))
+        rows = self._db.query("SELECT doc FROM mentions WHERE id = ?", (mention_id,))
         return Mention.model_validate_json(rows[0][0]) if rows else None
 
     def _where(self, q: MentionQuery) -> tuple[str, list[Any]]:
@@ -257,8 +218,8 @@ class SqliteStore(Store):
             if query.order == "engagement"
             else "m.published_at DESC"
         )
-        total = self._query(f"SELECT COUNT(*) FROM mentions m{where}", params)[0][0]
-        rows = self._query(
+        total = self._db.query(f"SELECT COUNT(*) FROM mentions m{where}", params)[0][0]
+        rows = self._db.query(
             f"SELECT m.doc FROM mentions m{where} ORDER BY {order}, m.id LIMIT ? OFFSET ?",
             [*params, query.limit, query.offset],
         )
@@ -274,7 +235,7 @@ class SqliteStore(Store):
         if query.brands:
             brand_filter = f" AND brand IN ({','.join('?' * len(query.brands))})"
             params.extend(query.brands)
-        rows = self._query(
+        rows = self._db.query(
             f"SELECT CAST(published_at / ?1 AS INTEGER) AS b, brand, sentiment,"
             f" {'platform' if query.by_platform else 'NULL'}, COUNT(*)"
             f" FROM mention_brands WHERE published_at >= ?2 AND published_at < ?3{brand_filter}"
@@ -295,7 +256,7 @@ class SqliteStore(Store):
     # -- per-source state ----------------------------------------------------------------
 
     def save_source_health(self, health: SourceHealth) -> None:
-        with self._tx() as db:
+        with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO source_health VALUES (?, ?) ON CONFLICT (source) DO UPDATE"
                 " SET doc = excluded.doc",
@@ -303,17 +264,17 @@ class SqliteStore(Store):
             )
 
     def source_health(self, source: str) -> SourceHealth | None:
-        rows = self._query("SELECT doc FROM source_health WHERE source = ?", (source,))
+        rows = self._db.query("SELECT doc FROM source_health WHERE source = ?", (source,))
         return SourceHealth.model_validate_json(rows[0][0]) if rows else None
 
     def all_source_health(self) -> list[SourceHealth]:
-        rows = self._query("SELECT doc FROM source_health ORDER BY source")
+        rows = self._db.query("SELECT doc FROM source_health ORDER BY source")
         return [SourceHealth.model_validate_json(r[0]) for r in rows]
 
     # -- incidents -----------------------------------------------------------------------
 
     def save_incident(self, incident: Incident) -> None:
-        with self._tx() as db:
+        with self._db.transaction() as db:
             db.execute(
                 "INSERT INTO incidents VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
                 " brand = excluded.brand, status = excluded.status,"
@@ -328,7 +289,7 @@ class SqliteStore(Store):
             )
 
     def get_incident(self, incident_id: str) -> Incident | None:
-        rows = self._query("SELECT doc FROM incidents WHERE id = ?", (incident_id,))
+        rows = self._db.query("SELECT doc FROM incidents WHERE id = ?", (incident_id,))
         return Incident.model_validate_json(rows[0][0]) if rows else None
 
     def list_incidents(
@@ -345,7 +306,7 @@ class SqliteStore(Store):
             clauses.append("updated_at >= ?")
             params.append(_epoch(since))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = self._query(f"SELECT doc FROM incidents{where} ORDER BY updated_at DESC", params)
+        rows = self._db.query(f"SELECT doc FROM incidents{where} ORDER BY updated_at DESC", params)
         try:
             return [Incident.model_validate_json(r[0]) for r in rows]
         except ValidationError as exc:
