@@ -11,7 +11,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from listener.config.models import IncidentsConfig
 from listener.domain import (
@@ -20,11 +21,65 @@ from listener.domain import (
     IncidentChange,
     IncidentEvent,
     IncidentStatus,
+    Severity,
     Signal,
 )
 from listener.stores.base import Store
 
 MAX_MENTION_IDS = 50
+
+
+def needs_announcement(
+    severity: Severity,
+    announced: Severity | None,
+    last_notified_at: datetime | None,
+    now: datetime,
+    cooldown: timedelta,
+) -> bool:
+    """An open incident is announced when new, when its severity rose, or as a reminder."""
+    if announced is None or SEVERITY_RANK[severity] > SEVERITY_RANK[announced]:
+        return True
+    return (
+        cooldown.total_seconds() > 0
+        and last_notified_at is not None
+        and now - last_notified_at >= cooldown
+    )
+
+
+@dataclass
+class SeriesIncidents:
+    """The incident lifecycle of a single series, with IncidentManager's rules.
+
+    ``score_series`` and the backtest feed it one bucket at a time: a signal
+    opens or updates the incident, a calm period resolves it, and ``step`` says
+    whether people would be notified now.
+    """
+
+    config: IncidentsConfig
+    severity: Severity | None = None
+    announced: Severity | None = None
+    last_signal_at: datetime | None = None
+    last_notified_at: datetime | None = None
+
+    def step(self, now: datetime, signal: Severity | None) -> bool:
+        if (
+            self.severity is not None
+            and signal is None
+            and self.last_signal_at is not None
+            and now - self.last_signal_at >= self.config.resolve_after
+        ):
+            self.severity = self.announced = self.last_notified_at = None
+        if signal is None:
+            return False
+        if self.severity is None or SEVERITY_RANK[signal] > SEVERITY_RANK[self.severity]:
+            self.severity = signal
+        self.last_signal_at = now
+        if needs_announcement(
+            self.severity, self.announced, self.last_notified_at, now, self.config.cooldown
+        ):
+            self.announced, self.last_notified_at = self.severity, now
+            return True
+        return False
 
 
 def _strongest(signals: Sequence[Signal]) -> Signal:
@@ -109,13 +164,8 @@ class IncidentManager:
                 or incident.resolved_at is None
                 or incident.last_notified_at < incident.resolved_at
             )
-        if announced is None or SEVERITY_RANK[incident.severity] > SEVERITY_RANK[announced]:
-            return True
-        cooldown = self.config.cooldown
-        return (
-            cooldown.total_seconds() > 0
-            and incident.last_notified_at is not None
-            and now - incident.last_notified_at >= cooldown
+        return needs_announcement(
+            incident.severity, announced, incident.last_notified_at, now, self.config.cooldown
         )
 
     def mark_notified(self, incident: Incident, now: datetime) -> Incident:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import SecretStr, ValidationError
 
 from listener.config.models import Config
+from listener.detectors.negative_volume import NegativeVolumeConfig
 
 SECRET_KEYS = frozenset(
     {
@@ -237,7 +238,7 @@ def _cross_checks(config: Config) -> list[ConfigIssue]:
             if n not in notifiers
         ]
     for i, detector in enumerate(config.detectors):
-        if detector.window < detector.bucket:
+        if isinstance(detector, NegativeVolumeConfig) and detector.window < detector.bucket:
             issues.append(ConfigIssue(f"detectors[{i}].window", "must be at least one bucket long"))
     return issues
 

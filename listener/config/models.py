@@ -25,6 +25,7 @@ from listener.config.types import (
     Timezone,
 )
 from listener.detectors.negative_volume import NegativeVolumeConfig
+from listener.detectors.volume_spike import VolumeSpikeConfig
 from listener.domain import Severity
 from listener.scorers.lexicon import LexiconScorerConfig
 from listener.sources.jsonl import JsonlSourceConfig
@@ -32,7 +33,7 @@ from listener.stores.sqlite import SqliteStoreConfig
 
 StorageConfig = SqliteStoreConfig
 ModelConfig = LexiconScorerConfig
-DetectorConfig = NegativeVolumeConfig
+DetectorConfig = Annotated[NegativeVolumeConfig | VolumeSpikeConfig, Field(discriminator="type")]
 SourceConfigs = JsonlSourceConfig
 NotifierConfigs = Annotated[
     ConsoleNotifierConfig | WebhookNotifierConfig, Field(discriminator="type")
@@ -90,8 +91,9 @@ class BrandConfig(Section):
 
 
 class IncidentsConfig(Section):
-    cooldown: Duration = timedelta(minutes=30)
-    """After a notification, an incident at the same severity stays quiet this long."""
+    cooldown: Duration = timedelta(hours=2)
+    """An open incident at unchanged severity is re-announced (a reminder) at most this
+    often; 0 disables reminders. Escalations are always announced."""
     resolve_after: PositiveDuration = timedelta(hours=2)
     """An incident with no new signal for this long is resolved automatically."""
 
@@ -137,7 +139,7 @@ class Config(Section):
     model: ModelConfig = LexiconScorerConfig()
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
-    detectors: list[DetectorConfig] = [NegativeVolumeConfig()]
+    detectors: list[DetectorConfig] = [VolumeSpikeConfig(), NegativeVolumeConfig()]
     incidents: IncidentsConfig = IncidentsConfig()
     notifiers: list[NotifierConfigs] = [ConsoleNotifierConfig()]
     routing: list[RouteConfig] = []
