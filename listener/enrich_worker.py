@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from listener.config.models import SpoolConfig
 from listener.domain import Mention
-from listener.enrichers import enrich
+from listener.enrichers import enrich, with_history
 from listener.logs import get_logger
 from listener.metrics import Metrics
 from listener.scorers.base import Scorer
@@ -60,9 +60,6 @@ class EnrichWorker:
         all_seqs = [e.seq for e in entries]
         try:
             scores = self.scorer.score([m.text for m in latest.values()])
-            mentions = [
-                enrich(m, s, self.vocabulary) for m, s in zip(latest.values(), scores, strict=True)
-            ]
         except Exception as exc:
             log.error(
                 "scoring failed; batch kept in spool",
@@ -75,6 +72,11 @@ class EnrichWorker:
             )
             return BatchOutcome(len(entries), 0, len(entries))
         try:
+            stored = self.store.get_many(list(latest))
+            mentions = [
+                with_history(enrich(m, s, self.vocabulary), stored.get(m.id))
+                for m, s in zip(latest.values(), scores, strict=True)
+            ]
             report = self.store.bulk_upsert(mentions)
         except StoreError as exc:
             if self.store_healthy:

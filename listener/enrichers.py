@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from listener.domain import Author, Mention, Score
+from listener.domain import Author, EngagementSnapshot, Mention, Score
 
 DEFAULT_CRISIS_TERMS = (
     "维权",
@@ -51,6 +51,27 @@ def influence(author: Author) -> float:
 
 def crisis_terms(text: str, vocabulary: Iterable[str]) -> tuple[str, ...]:
     return tuple(term for term in vocabulary if term in text)
+
+
+MAX_SNAPSHOTS = 48
+
+
+def with_history(mention: Mention, previous: Mention | None) -> Mention:
+    """Carry the engagement history of an already stored copy of the same post.
+
+    Each collection of a post is one snapshot (when it was collected, its counts);
+    the viral-thread detector reads growth from them.
+    """
+    if previous is None:
+        return mention
+    points = {s.at: s for s in previous.snapshots}
+    points.setdefault(
+        previous.collected_at,
+        EngagementSnapshot(at=previous.collected_at, engagement=previous.engagement),
+    )
+    points.pop(mention.collected_at, None)
+    history = tuple(sorted(points.values(), key=lambda s: s.at))[-MAX_SNAPSHOTS:]
+    return mention.model_copy(update={"snapshots": history})
 
 
 def enrich(mention: Mention, score: Score, vocabulary: tuple[str, ...]) -> Mention:

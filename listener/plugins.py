@@ -15,6 +15,7 @@ from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
 from listener.config.models import DetectorConfig, ModelConfig, NotifierConfigs, StorageConfig
 from listener.detectors.base import Detector
 from listener.detectors.negative_volume import NegativeVolumeConfig, NegativeVolumeDetector
+from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetector
 from listener.detectors.volume_spike import VolumeSpikeConfig, VolumeSpikeDetector
 from listener.scorers.base import Scorer
 from listener.scorers.lexicon import LexiconScorer, LexiconScorerConfig
@@ -42,6 +43,8 @@ def build_detectors(configs: Sequence[DetectorConfig]) -> list[Detector]:
                 detectors.append(NegativeVolumeDetector(config))
             case VolumeSpikeConfig():
                 detectors.append(VolumeSpikeDetector(config))
+            case ViralThreadConfig():
+                detectors.append(ViralThreadDetector(config))
     return detectors
 
 

@@ -25,6 +25,7 @@ from listener.config.types import (
     Timezone,
 )
 from listener.detectors.negative_volume import NegativeVolumeConfig
+from listener.detectors.viral_thread import ViralThreadConfig
 from listener.detectors.volume_spike import VolumeSpikeConfig
 from listener.domain import Severity
 from listener.scorers.lexicon import LexiconScorerConfig
@@ -33,7 +34,9 @@ from listener.stores.sqlite import SqliteStoreConfig
 
 StorageConfig = SqliteStoreConfig
 ModelConfig = LexiconScorerConfig
-DetectorConfig = Annotated[NegativeVolumeConfig | VolumeSpikeConfig, Field(discriminator="type")]
+DetectorConfig = Annotated[
+    NegativeVolumeConfig | VolumeSpikeConfig | ViralThreadConfig, Field(discriminator="type")
+]
 SourceConfigs = JsonlSourceConfig
 NotifierConfigs = Annotated[
     ConsoleNotifierConfig | WebhookNotifierConfig, Field(discriminator="type")
@@ -139,7 +142,11 @@ class Config(Section):
     model: ModelConfig = LexiconScorerConfig()
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
-    detectors: list[DetectorConfig] = [VolumeSpikeConfig(), NegativeVolumeConfig()]
+    detectors: list[DetectorConfig] = [
+        VolumeSpikeConfig(),
+        NegativeVolumeConfig(),
+        ViralThreadConfig(),
+    ]
     incidents: IncidentsConfig = IncidentsConfig()
     notifiers: list[NotifierConfigs] = [ConsoleNotifierConfig()]
     routing: list[RouteConfig] = []

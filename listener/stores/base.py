@@ -104,6 +104,11 @@ class Store(ABC):
     @abstractmethod
     def get(self, mention_id: str) -> Mention | None: ...
 
+    def get_many(self, mention_ids: Sequence[str]) -> dict[str, Mention]:
+        """The stored mentions among ``mention_ids`` (missing ids are left out)."""
+        found = {i: self.get(i) for i in dict.fromkeys(mention_ids)}
+        return {i: m for i, m in found.items() if m is not None}
+
     @abstractmethod
     def search(self, query: MentionQuery) -> SearchPage: ...
 

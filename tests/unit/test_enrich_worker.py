@@ -118,3 +118,26 @@ def test_a_post_spooled_twice_is_indexed_once_newest_copy_wins(
     assert spool.depth().total == 0
     stored = store.get("weibo:1")
     assert stored is not None and stored.engagement.reposts == 80
+
+
+def test_recollected_posts_keep_their_engagement_history(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    first = mention("1", reposts=3)
+    w = worker(spool, store)
+    for step, reposts in enumerate([3, 40, 120]):
+        spool.put_many(
+            [
+                first.model_copy(
+                    update={
+                        "collected_at": first.collected_at + timedelta(minutes=10 * step),
+                        "engagement": first.engagement.model_copy(update={"reposts": reposts}),
+                    }
+                )
+            ]
+        )
+        w.drain()
+    stored = store.get("weibo:1")
+    assert stored is not None and stored.engagement.reposts == 120
+    assert [s.engagement.reposts for s in stored.snapshots] == [3, 40]

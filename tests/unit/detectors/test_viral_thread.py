@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from listener.detectors.base import DetectContext
+from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetector
+from listener.domain import Engagement, EngagementSnapshot
+from listener.stores.sqlite import SqliteStore
+from tests.factories import T0, mention
+
+NOW = T0 + timedelta(hours=1)
+
+
+def growing(native_id: str, counts: list[int], followers: int = 5000):  # type: ignore[no-untyped-def]
+    """A negative post collected every 10 minutes with these repost counts."""
+    snaps = tuple(
+        EngagementSnapshot(
+            at=T0 + timedelta(minutes=10 * (i + 1)), engagement=Engagement(reposts=c)
+        )
+        for i, c in enumerate(counts[:-1])
+    )
+    return mention(
+        native_id,
+        "小米汽车起火，太可怕了",
+        sentiment="negative",
+        followers=followers,
+        reposts=counts[-1],
+        snapshots=snaps,
+    ).model_copy(update={"collected_at": T0 + timedelta(minutes=10 * len(counts))})
+
+
+def test_a_fast_growing_negative_thread_is_flagged_before_it_peaks(
+    sqlite_store: SqliteStore,
+) -> None:
+    sqlite_store.bulk_upsert(
+        [
+            growing("fast", [20, 55, 100, 160, 230, 320], followers=200_000),
+            growing("slow", [2, 3, 4, 5, 6, 7]),
+        ]
+    )
+    detector = ViralThreadDetector(ViralThreadConfig(viral=500))
+    [signal] = detector.detect(DetectContext(store=sqlite_store, now=NOW, brands=("小米",)))
+    assert signal.key == "thread:weibo:fast" and signal.mention_ids == ("weibo:fast",)
+    assert signal.parts["reposts"] == 320 and signal.parts["predicted"] >= 500
+    assert "预计 24 小时达" in signal.summary
+
+
+def test_positive_or_already_viral_posts_are_not_forecast(sqlite_store: SqliteStore) -> None:
+    hot = growing("hot", [200, 400, 700])
+    sqlite_store.bulk_upsert(
+        [
+            hot,
+            growing("nice", [20, 55, 100, 160, 230, 320]).model_copy(
+                update={"sentiment": hot.sentiment.model_copy(update={"label": "positive"})}
+            ),  # type: ignore[union-attr]
+        ]
+    )
+    detector = ViralThreadDetector(ViralThreadConfig(viral=500))
+    assert detector.detect(DetectContext(store=sqlite_store, now=NOW, brands=("小米",))) == []
