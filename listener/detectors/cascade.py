@@ -7,10 +7,11 @@ kernel (constant for ``s0`` seconds, then ``(s/s0)^-(1+θ)``; θ = 0.242 and
 s0 = 5 minutes were measured on real cascades). The thread's infectiousness
 ``p`` is estimated from what was observed: reposts so far divided by the
 exposure accumulated so far, shrunk towards a typical subcritical thread while
-that exposure is small (a thread two minutes old says little). The forecast adds the reposts still to come from
-the exposure already there, and the further generations those will trigger
-before the horizon (a branching factor ``p·n*`` applied to the part of the
-kernel that fits in the remaining time, kept subcritical).
+that exposure is small (a thread two minutes old says little). The forecast
+adds the reposts still to come from the exposure already there, and the further
+generations those will trigger before the horizon (a branching factor ``p·n*``
+applied to the part of the kernel that fits in the remaining time, kept
+subcritical).
 """
 
 from __future__ import annotations
