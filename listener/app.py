@@ -14,6 +14,7 @@ from alerts.base import Notifier, NotifierError
 from listener.config.models import Config, SourceConfigs
 from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
 from listener.detectors.base import DetectContext, Detector
+from listener.detectors.series import BucketSeries
 from listener.digest import build_digest
 from listener.domain import Digest, Incident, IncidentEvent, Mention, SourceHealth, utcnow
 from listener.enrich_worker import EnrichWorker
@@ -45,6 +46,7 @@ class App:
     router: Router
     worker: EnrichWorker
     crawls: CrawlRunner
+    series: BucketSeries
 
     @classmethod
     def build(cls, config: Config) -> App:
@@ -66,6 +68,7 @@ class App:
             router=Router(config.routing, notifiers),
             worker=EnrichWorker(spool, store, scorer, config.spool, DEFAULT_CRISIS_TERMS, metrics),
             crawls=CrawlRunner(grace=config.daemon.shutdown_grace.total_seconds()),
+            series=BucketSeries(config.detection.bucket, config.detection.history),
         )
 
     def close(self) -> None:
@@ -131,11 +134,8 @@ class App:
     def detect(self, now: datetime | None = None) -> list[IncidentEvent]:
         now = now or utcnow()
         unhealthy = tuple(h.source for h in self.store.all_source_health() if not h.healthy)
-        context = DetectContext(
-            store=self.store,
-            now=now,
-            brands=tuple(b.name for b in self.config.brands),
-            unhealthy_sources=unhealthy,
+        context = DetectContext.prepare(
+            self.store, now, tuple(b.name for b in self.config.brands), self.series, unhealthy
         )
         signals = [s for d in self.detectors for s in d.detect(context)]
         events = self.incidents.apply(signals, now)

@@ -82,6 +82,49 @@ class SeriesIncidents:
         return False
 
 
+BRAND_KEY = "brand"
+COORDINATED_KEY = "coordinated"
+_BUMP: dict[Severity, Severity] = {"P3": "P2", "P2": "P1", "P1": "P1"}
+
+
+def incident_key(signal: Signal, open_keys: set[tuple[str, str]]) -> tuple[str, str]:
+    """Which incident a signal belongs to: one crisis is one incident.
+
+    Brand-wide signals (volume, negative share, crisis terms, per-platform spikes)
+    share the brand's incident; a thread's signals join that thread's incident,
+    else the brand's open incident. A coordinated burst is its own incident: a
+    possible smear campaign calls for a different answer than a real crisis.
+    """
+    brand = signal.brand
+    if signal.key == COORDINATED_KEY:
+        return brand, COORDINATED_KEY
+    if signal.key.startswith("thread:"):
+        if (brand, signal.key) in open_keys:
+            return brand, signal.key
+        return (brand, BRAND_KEY) if (brand, BRAND_KEY) in open_keys else (brand, signal.key)
+    if (brand, BRAND_KEY) not in open_keys:
+        threads = sorted(k for b, k in open_keys if b == brand and k.startswith("thread:"))
+        if threads:
+            return brand, threads[0]
+    return brand, BRAND_KEY
+
+
+def combined_severity(strongest: Severity, detectors: Sequence[str], key: str) -> Severity:
+    """The strongest signal's severity, one level up when three detectors agree."""
+    if key == COORDINATED_KEY:
+        return strongest
+    return _BUMP[strongest] if len(set(detectors)) >= 3 else strongest
+
+
+def crisis_score(parts: dict[str, float]) -> float:
+    """Noisy-OR of the detectors' scores (``score.<detector>`` parts): 0..1."""
+    remaining = 1.0
+    for name, value in parts.items():
+        if name.startswith("score."):
+            remaining *= 1.0 - min(1.0, max(0.0, value))
+    return round(1.0 - remaining, 4)
+
+
 def _strongest(signals: Sequence[Signal]) -> Signal:
     return max(signals, key=lambda s: (SEVERITY_RANK[s.severity], s.score))
 
@@ -95,11 +138,13 @@ class IncidentManager:
         """Fold one detection pass into the stored incidents; returns what changed."""
         open_by_key = {(i.brand, i.key): i for i in self.store.list_incidents(open_only=True)}
         grouped: dict[tuple[str, str], list[Signal]] = defaultdict(list)
-        for signal in signals:
-            grouped[(signal.brand, signal.key)].append(signal)
+        # brand-wide signals first, so a thread signal of the same pass can join their incident
+        for signal in sorted(signals, key=lambda s: s.key.startswith("thread:")):
+            target = incident_key(signal, set(open_by_key) | set(grouped))
+            grouped[target].append(signal)
         events: list[IncidentEvent] = []
         for key, group in grouped.items():
-            incident, change = self._merge(open_by_key.pop(key, None), group, now)
+            incident, change = self._merge(open_by_key.pop(key, None), key[1], group, now)
             self.store.save_incident(incident)
             events.append(IncidentEvent(change=change, incident=incident))
         for incident in open_by_key.values():
@@ -116,39 +161,51 @@ class IncidentManager:
         return events
 
     def _merge(
-        self, existing: Incident | None, signals: Sequence[Signal], now: datetime
+        self, existing: Incident | None, key: str, signals: Sequence[Signal], now: datetime
     ) -> tuple[Incident, IncidentChange]:
         top = _strongest(signals)
         parts = {f"{s.detector}.{k}": v for s in signals for k, v in s.parts.items()}
         ids = tuple(dict.fromkeys(i for s in signals for i in s.mention_ids))
+        detectors = tuple(
+            sorted({*(existing.detectors if existing else ()), *(s.detector for s in signals)})
+        )
+        scores = {
+            **(existing.parts if existing else {}),
+            **{
+                f"score.{s.detector}": max(s.score, parts.get(f"score.{s.detector}", 0.0))
+                for s in signals
+            },
+        }
+        severity = combined_severity(top.severity, detectors, key)
+        crisis = crisis_score(scores)
         if existing is None:
             return Incident(
                 id=uuid.uuid4().hex[:16],
                 brand=top.brand,
-                key=top.key,
+                key=key,
                 status=IncidentStatus.OPEN,
-                severity=top.severity,
+                severity=severity,
                 title=top.summary,
                 opened_at=now,
                 updated_at=now,
                 last_signal_at=now,
-                crisis_score=top.score,
-                parts=parts,
-                detectors=tuple(sorted({s.detector for s in signals})),
+                crisis_score=crisis,
+                parts={**parts, **scores},
+                detectors=detectors,
                 mention_ids=ids[:MAX_MENTION_IDS],
             ), "opened"
-        escalated = SEVERITY_RANK[top.severity] > SEVERITY_RANK[existing.severity]
+        escalated = SEVERITY_RANK[severity] > SEVERITY_RANK[existing.severity]
         status = IncidentStatus.ESCALATED if escalated else existing.status
         return existing.model_copy(
             update={
                 "status": status,
-                "severity": top.severity if escalated else existing.severity,
+                "severity": severity if escalated else existing.severity,
                 "title": top.summary,
                 "updated_at": now,
                 "last_signal_at": now,
-                "crisis_score": max(existing.crisis_score, top.score),
-                "parts": {**existing.parts, **parts},
-                "detectors": tuple(sorted({*existing.detectors, *(s.detector for s in signals)})),
+                "crisis_score": max(existing.crisis_score, crisis),
+                "parts": {**existing.parts, **parts, **scores},
+                "detectors": detectors,
                 "mention_ids": tuple(dict.fromkeys((*ids, *existing.mention_ids)))[
                     :MAX_MENTION_IDS
                 ],

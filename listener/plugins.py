@@ -14,7 +14,7 @@ from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
 from listener.config.models import DetectorConfig, ModelConfig, NotifierConfigs, StorageConfig
 from listener.detectors.base import Detector
-from listener.detectors.negative_volume import NegativeVolumeConfig, NegativeVolumeDetector
+from listener.detectors.negative_surge import NegativeSurgeConfig, NegativeSurgeDetector
 from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetector
 from listener.detectors.volume_spike import VolumeSpikeConfig, VolumeSpikeDetector
 from listener.scorers.base import Scorer
@@ -39,8 +39,8 @@ def build_detectors(configs: Sequence[DetectorConfig]) -> list[Detector]:
     detectors: list[Detector] = []
     for config in configs:
         match config:
-            case NegativeVolumeConfig():
-                detectors.append(NegativeVolumeDetector(config))
+            case NegativeSurgeConfig():
+                detectors.append(NegativeSurgeDetector(config))
             case VolumeSpikeConfig():
                 detectors.append(VolumeSpikeDetector(config))
             case ViralThreadConfig():

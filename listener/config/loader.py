@@ -18,7 +18,6 @@ import yaml
 from pydantic import SecretStr, ValidationError
 
 from listener.config.models import Config
-from listener.detectors.negative_volume import NegativeVolumeConfig
 
 SECRET_KEYS = frozenset(
     {
@@ -237,9 +236,8 @@ def _cross_checks(config: Config) -> list[ConfigIssue]:
             for j, n in enumerate(group.notifiers)
             if n not in notifiers
         ]
-    for i, detector in enumerate(config.detectors):
-        if isinstance(detector, NegativeVolumeConfig) and detector.window < detector.bucket:
-            issues.append(ConfigIssue(f"detectors[{i}].window", "must be at least one bucket long"))
+    if config.detection.history < 2 * config.detection.bucket:
+        issues.append(ConfigIssue("detection.history", "must span at least two buckets"))
     return issues
 
 

@@ -24,7 +24,7 @@ from listener.config.types import (
     TimeOfDay,
     Timezone,
 )
-from listener.detectors.negative_volume import NegativeVolumeConfig
+from listener.detectors.negative_surge import NegativeSurgeConfig
 from listener.detectors.viral_thread import ViralThreadConfig
 from listener.detectors.volume_spike import VolumeSpikeConfig
 from listener.domain import Severity
@@ -35,7 +35,7 @@ from listener.stores.sqlite import SqliteStoreConfig
 StorageConfig = SqliteStoreConfig
 ModelConfig = LexiconScorerConfig
 DetectorConfig = Annotated[
-    NegativeVolumeConfig | VolumeSpikeConfig | ViralThreadConfig, Field(discriminator="type")
+    VolumeSpikeConfig | NegativeSurgeConfig | ViralThreadConfig, Field(discriminator="type")
 ]
 SourceConfigs = JsonlSourceConfig
 NotifierConfigs = Annotated[
@@ -93,6 +93,13 @@ class BrandConfig(Section):
     """The brand's own accounts: their replies count as the brand's response."""
 
 
+class DetectionConfig(Section):
+    bucket: PositiveDuration = timedelta(minutes=5)
+    """Count-based detectors compare buckets of this length."""
+    history: PositiveDuration = timedelta(days=7)
+    """How far back baselines look (same time of day on each day)."""
+
+
 class IncidentsConfig(Section):
     cooldown: Duration = timedelta(hours=2)
     """An open incident at unchanged severity is re-announced (a reminder) at most this
@@ -142,9 +149,10 @@ class Config(Section):
     model: ModelConfig = LexiconScorerConfig()
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
+    detection: DetectionConfig = DetectionConfig()
     detectors: list[DetectorConfig] = [
         VolumeSpikeConfig(),
-        NegativeVolumeConfig(),
+        NegativeSurgeConfig(),
         ViralThreadConfig(),
     ]
     incidents: IncidentsConfig = IncidentsConfig()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from listener.config.models import IncidentsConfig
+from listener.config.models import DetectionConfig, IncidentsConfig
 from listener.config.types import parse_duration
 from listener.detectors.seasonal import assess_rows
 from listener.detectors.volume_spike import (
@@ -85,8 +85,8 @@ def score_series(
     """One score per (timestamp, value), computed causally in time order."""
     if not stamps:
         return []
-    cfg = config or VolumeSpikeConfig(bucket=bucket)
-    seasonal = seasonal_config(bucket, cfg.history)
+    cfg = config or VolumeSpikeConfig()
+    seasonal = seasonal_config(bucket, DetectionConfig().history)
     size = bucket.total_seconds()
     origin = min(stamps)
     index = [int((s - origin).total_seconds() // size) for s in stamps]

@@ -57,12 +57,40 @@ def test_one_crisis_is_one_incident_updated_escalated_then_resolved(
     assert sqlite_store.list_incidents(open_only=True) == []
 
 
-def test_other_brands_and_keys_are_other_incidents(sqlite_store: SqliteStore) -> None:
-    events = IncidentManager(sqlite_store, CONFIG).apply(
-        [signal(T0), signal(T0, brand="蔚来"), signal(T0, key="thread:weibo:9")], T0
+def test_one_crisis_is_one_incident_per_brand(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    events = manager.apply(
+        [
+            signal(T0, key="brand"),
+            signal(T0, brand="蔚来", key="brand"),
+            signal(T0, key="thread:weibo:9", detector="viral_thread"),
+        ],
+        T0,
     )
-    assert [e.change for e in events] == ["opened"] * 3
-    assert len({e.incident.id for e in events}) == 3
+    assert sorted((e.incident.brand, e.incident.key) for e in events) == [
+        ("小米", "brand"),
+        ("蔚来", "brand"),
+    ]  # the thread joined its brand's open incident
+    xiaomi = next(e.incident for e in events if e.incident.brand == "小米")
+    assert xiaomi.detectors == ("negative_volume", "viral_thread")
+    assert 0.9 < xiaomi.crisis_score < 1  # noisy-OR of two 0.7 scores
+    [smear] = manager.apply([signal(T0, key="coordinated", detector="coordinated")], T0)
+    assert smear.change == "opened" and smear.incident.key == "coordinated"
+
+
+def test_a_thread_without_a_brand_incident_gets_its_own(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    [thread] = manager.apply([signal(T0, key="thread:weibo:9", detector="viral_thread")], T0)
+    assert thread.incident.key == "thread:weibo:9"
+    [joined] = manager.apply([signal(T0, key="brand")], T0)  # brand-wide signal joins it
+    assert joined.incident.id == thread.incident.id and joined.change == "updated"
+
+
+def test_three_detectors_agreeing_raise_the_severity(sqlite_store: SqliteStore) -> None:
+    [event] = IncidentManager(sqlite_store, CONFIG).apply(
+        [signal(T0, "P3", key="brand", detector=d) for d in ("a", "b", "c")], T0
+    )
+    assert event.incident.severity == "P2"
 
 
 def test_notifications_survive_a_restart_without_repeating(sqlite_store: SqliteStore) -> None:

@@ -33,7 +33,7 @@ INCIDENT = Incident(
     updated_at=T0,
     last_signal_at=T0,
     crisis_score=0.81,
-    parts={"negative_volume.ratio": 6.0},
+    parts={"negative_surge.share": 0.6},
 )
 EVENT = IncidentEvent(
     change="opened",
@@ -67,7 +67,7 @@ def test_console_writes_readable_alerts_and_digests(tmp_path: Path) -> None:
     notifier.send_digest(DIGEST)
     text = (tmp_path / "alerts.log").read_text(encoding="utf-8")
     assert "[P2] 小米 · 新事件 · 负面提及 15 分钟内 47 条" in text
-    assert "negative_volume.ratio=6" in text
+    assert "negative_surge.share=0.6" in text
     assert "转12" in text and "https://m.weibo.cn/status/9" in text and "…" in text
     assert "小米: 120 条提及 (前 7 日均 100.0), 负面 25% (前 7 日 10%)" in text
     assert "weibo: login wall" in text

@@ -82,8 +82,8 @@ BAD_CONFIGS = [
         id="bad-digest-time",
     ),
     pytest.param(
-        MINIMAL + "detectors:\n  - type: negative_volume\n    window: 1m\n    bucket: 5m\n",
-        "detectors[0].window: must be at least one bucket long",
+        MINIMAL + "detection:\n  bucket: 5m\n  history: 6m\n",
+        "detection.history: must span at least two buckets",
         id="window-shorter-than-bucket",
     ),
     pytest.param("brands: [\n", "invalid YAML", id="yaml-syntax"),

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from listener.detectors.base import DetectContext
 from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetector
 from listener.domain import Engagement, EngagementSnapshot
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention
+from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(hours=1)
 
@@ -30,7 +30,7 @@ def growing(native_id: str, counts: list[int], followers: int = 5000):  # type: 
 
 
 def test_a_fast_growing_negative_thread_is_flagged_before_it_peaks(
-    sqlite_store: SqliteStore,
+    sqlite_store: SqliteStore, make_context: MakeContext
 ) -> None:
     sqlite_store.bulk_upsert(
         [
@@ -39,13 +39,15 @@ def test_a_fast_growing_negative_thread_is_flagged_before_it_peaks(
         ]
     )
     detector = ViralThreadDetector(ViralThreadConfig(viral=500))
-    [signal] = detector.detect(DetectContext(store=sqlite_store, now=NOW, brands=("小米",)))
+    [signal] = detector.detect(make_context(sqlite_store, NOW, ("小米",)))
     assert signal.key == "thread:weibo:fast" and signal.mention_ids == ("weibo:fast",)
     assert signal.parts["reposts"] == 320 and signal.parts["predicted"] >= 500
     assert "预计 24 小时达" in signal.summary
 
 
-def test_positive_or_already_viral_posts_are_not_forecast(sqlite_store: SqliteStore) -> None:
+def test_positive_or_already_viral_posts_are_not_forecast(
+    sqlite_store: SqliteStore, make_context: MakeContext
+) -> None:
     hot = growing("hot", [200, 400, 700])
     sqlite_store.bulk_upsert(
         [
@@ -56,4 +58,4 @@ def test_positive_or_already_viral_posts_are_not_forecast(sqlite_store: SqliteSt
         ]
     )
     detector = ViralThreadDetector(ViralThreadConfig(viral=500))
-    assert detector.detect(DetectContext(store=sqlite_store, now=NOW, brands=("小米",))) == []
+    assert detector.detect(make_context(sqlite_store, NOW, ("小米",))) == []

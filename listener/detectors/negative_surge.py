@@ -1,0 +1,107 @@
+"""Negative surge: more negative mentions, or a larger share of them, than the brand's norm.
+
+Two tests on the same window (``window`` buckets, the current one included):
+
+- the count of negative mentions against its own seasonal baseline (the
+  volume model applied to the negative series), which catches a pile-on;
+- the share of negative mentions against the brand's share over the baseline
+  period, a one-sided binomial test, which catches a brand's normal volume
+  turning angry.
+
+Either reaching ``sensitivity`` raises a signal, provided the window holds at
+least ``min_count`` negative mentions and the share rose by ``min_share_rise``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import ClassVar, Literal
+
+from pydantic import Field
+from scipy.stats import binom
+
+from listener.config.types import Section
+from listener.detectors.base import DetectContext, Detector
+from listener.detectors.volume_spike import assess_latest, severity_of
+from listener.domain import Severity, Signal
+
+
+class NegativeSurgeConfig(Section):
+    type: Literal["negative_surge"] = "negative_surge"
+    window: int = Field(default=3, ge=1, le=48)
+    """Buckets in the share test's window (with 5-minute buckets: 15 minutes)."""
+    sensitivity: float = Field(default=5.0, gt=0)
+    min_count: int = Field(default=5, ge=1)
+    min_share_rise: float = Field(default=0.15, ge=0, le=1)
+    """The window's negative share must exceed the baseline share by this much."""
+
+
+def share_surprise(negative: float, total: float, baseline_share: float) -> float:
+    """-log10 P(X ≥ negative) for X ~ Binomial(total, baseline_share)."""
+    if total <= 0 or negative <= 0:
+        return 0.0
+    log_p = float(binom.logsf(math.floor(negative) - 1, math.floor(total), baseline_share))
+    return max(0.0, -log_p / math.log(10))
+
+
+class NegativeSurgeDetector(Detector):
+    name: ClassVar[str] = "negative_surge"
+
+    def __init__(self, config: NegativeSurgeConfig) -> None:
+        self.config = config
+
+    def _severity(self, surprise: float, share: float) -> Severity:
+        s = self.config.sensitivity
+        if surprise >= 3 * s or (surprise >= 2 * s and share >= 0.7):
+            return "P1"
+        return "P2" if surprise >= 2 * s else "P3"
+
+    def detect(self, context: DetectContext) -> list[Signal]:
+        cfg, series = self.config, context.series
+        w = cfg.window
+        signals = []
+        for brand in series.brands():
+            if brand not in context.brands:
+                continue
+            negative = series.counts(brand, sentiment="negative")
+            if negative[-w:].sum() < cfg.min_count:
+                continue
+            total = series.counts(brand)
+            discount = context.coordinated.get(brand, 0.0)
+            count_test = assess_latest(negative, series, discount)
+            recent_neg = max(0.0, negative[-w:].sum() - discount)
+            recent_total = max(recent_neg, total[-w:].sum() - discount)
+            past_neg, past_total = negative[:-w].sum(), total[:-w].sum()
+            base_share = (past_neg + 1.0) / (past_total + 3.0)  # smoothed: no history ≈ 1/3
+            share = recent_neg / recent_total if recent_total else 0.0
+            share_test = share_surprise(recent_neg, recent_total, base_share)
+            by_share = share_test >= cfg.sensitivity and share >= base_share + cfg.min_share_rise
+            by_count = severity_of(count_test, cfg.sensitivity, cfg.min_count, 1.5) is not None
+            if recent_neg < cfg.min_count or not (by_share or by_count):
+                continue
+            surprise = max(count_test.surprise, share_test)
+            minutes = int(w * series.size // 60)
+            signals.append(
+                Signal(
+                    detector=self.name,
+                    brand=brand,
+                    key="brand",
+                    severity=self._severity(surprise, share),
+                    score=round(surprise / (surprise + cfg.sensitivity), 4),
+                    summary=(
+                        f"负面提及 {minutes} 分钟内 {recent_neg:.0f} 条，占比 {share:.0%}"
+                        f"（平时 {base_share:.0%}）"
+                    ),
+                    detected_at=context.now,
+                    window_start=context.now - w * series.bucket,
+                    window_end=context.now,
+                    parts={
+                        "negative": recent_neg,
+                        "share": round(share, 3),
+                        "baseline_share": round(base_share, 3),
+                        "count_surprise": round(count_test.surprise, 2),
+                        "share_surprise": round(share_test, 2),
+                    },
+                )
+            )
+        return signals

@@ -1,0 +1,87 @@
+"""Mention counts per bucket for every brand × sentiment × platform, kept between passes.
+
+One aggregation per detection pass serves every count-based detector and every
+brand: complete buckets are cached (a cache of what the store holds, rebuilt
+from it after a restart), and each pass fetches only the buckets since the last
+one. The bucket still filling is always fetched again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
+
+from listener.stores.base import BucketQuery, Store
+
+Key = tuple[str, str, str]
+"""(brand, platform, sentiment); sentiment '' when the mention was not scored."""
+
+
+class BucketSeries:
+    def __init__(self, bucket: timedelta, history: timedelta) -> None:
+        self.bucket = bucket
+        self.size = bucket.total_seconds()
+        self.length = int(history / bucket) + 1
+        self._counts: dict[str, dict[tuple[str, str], dict[int, float]]] = defaultdict(
+            lambda: defaultdict(dict)
+        )
+        self._fetched_until: int | None = None
+        self.current = 0
+        """Index of the bucket containing ``now`` at the last refresh."""
+        self.elapsed = 1.0
+        """Fraction of the current bucket that has passed."""
+
+    def index(self, at: datetime) -> int:
+        return int(at.timestamp() // self.size)
+
+    def refresh(self, store: Store, now: datetime, brands: tuple[str, ...]) -> None:
+        self.current = self.index(now)
+        self.elapsed = (now.timestamp() / self.size) % 1.0
+        oldest = self.current - self.length + 1
+        start = oldest if self._fetched_until is None else max(oldest, self._fetched_until)
+        rows = store.count_buckets(
+            BucketQuery(
+                since=datetime.fromtimestamp(start * self.size, now.tzinfo),
+                until=now,
+                bucket=self.bucket,
+                brands=brands,
+                by_platform=True,
+            )
+        )
+        for by_key in self._counts.values():
+            for series in by_key.values():
+                for index in [i for i in series if i < oldest or i >= start]:
+                    del series[index]
+        for row in rows:
+            series = self._counts[row.brand][(row.platform or "", row.sentiment or "")]
+            index = self.index(row.start)
+            series[index] = series.get(index, 0.0) + row.count
+        self._fetched_until = self.current
+
+    def brands(self) -> list[str]:
+        return [b for b, by_key in self._counts.items() if any(by_key.values())]
+
+    def platforms(self, brand: str) -> set[str]:
+        return {p for (p, _), series in self._counts.get(brand, {}).items() if series}
+
+    def counts(
+        self, brand: str, *, sentiment: str | None = None, platform: str | None = None
+    ) -> NDArray[np.float64]:
+        """The last ``length`` buckets (oldest first, the current one last), summed over
+        whatever is not fixed by the arguments."""
+        first = self.current - self.length + 1
+        out = np.zeros(self.length)
+        for (p, s), series in self._counts.get(brand, {}).items():
+            if (sentiment is not None and s != sentiment) or (
+                platform is not None and p != platform
+            ):
+                continue
+            if series:
+                index = np.fromiter(series.keys(), dtype=np.int64, count=len(series)) - first
+                values = np.fromiter(series.values(), dtype=np.float64, count=len(series))
+                keep = index >= 0
+                np.add.at(out, index[keep], values[keep])
+        return out
