@@ -52,7 +52,9 @@ class Author(_Frozen):
     verified: bool = False
     verified_reason: str = ""
     influence: float | None = None
-    """0..1, computed at enrichment (followers, verification, reach, relevance)."""
+    """0..1, computed at enrichment (followers, verification, resonance, relevance)."""
+    influence_parts: dict[str, float] = Field(default_factory=dict)
+    """The parts of ``influence``, each 0..1, so a person can see why it is high."""
 
 
 class Engagement(_Frozen):

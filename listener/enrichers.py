@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from listener.domain import Author, EngagementSnapshot, Mention, Score
+from listener.domain import EngagementSnapshot, Mention, Score
 
 DEFAULT_CRISIS_TERMS = (
     "维权",
@@ -42,11 +42,34 @@ DEFAULT_CRISIS_TERMS = (
 )
 
 
-def influence(author: Author) -> float:
-    """0..1: log-scaled followers (1M followers: 0.68), plus 0.15 for a verified account."""
-    followers = author.followers or 0
-    reach = min(1.0, math.log10(followers + 1) / 7.5)
-    return round(min(1.0, 0.85 * reach + (0.15 if author.verified else 0.0)), 4)
+INFLUENCE_WEIGHTS = {"reach": 0.5, "verified": 0.15, "resonance": 0.25, "relevance": 0.1}
+
+
+def influence(mention: Mention) -> tuple[float, dict[str, float]]:
+    """How much weight this voice carries for this brand, 0..1, with its parts.
+
+    - reach: followers, log-scaled (10 million → 1);
+    - verified: a verified account (media, officials, KOLs);
+    - resonance: how far this post is reshared and discussed (10k interactions → 1);
+    - relevance: how squarely it is about the brand (terms matched, brand up front).
+    """
+    author, e = mention.author, mention.engagement
+    reach = min(1.0, math.log10((author.followers or 0) + 1) / 7.0)
+    resonance = min(1.0, math.log10(1 + 2 * e.reposts + e.comments + 0.2 * e.likes) / 4.0)
+    terms = sum(len(t) for t in mention.matched_terms.values())
+    head = (mention.title + mention.text)[:30]
+    up_front = any(b in head for b in mention.brands)
+    relevance = (
+        min(1.0, 0.5 * min(terms, 2) + (0.25 if up_front else 0.0)) if mention.brands else 0.0
+    )
+    parts = {
+        "reach": round(reach, 3),
+        "verified": 1.0 if author.verified else 0.0,
+        "resonance": round(resonance, 3),
+        "relevance": round(relevance, 3),
+    }
+    score = sum(INFLUENCE_WEIGHTS[k] * v for k, v in parts.items())
+    return round(min(1.0, score), 4), parts
 
 
 def crisis_terms(text: str, vocabulary: Iterable[str]) -> tuple[str, ...]:
@@ -75,6 +98,7 @@ def with_history(mention: Mention, previous: Mention | None) -> Mention:
 
 
 def enrich(mention: Mention, score: Score, vocabulary: tuple[str, ...]) -> Mention:
-    author = mention.author.model_copy(update={"influence": influence(mention.author)})
+    weight, parts = influence(mention)
+    author = mention.author.model_copy(update={"influence": weight, "influence_parts": parts})
     terms = crisis_terms("\n".join((mention.title, mention.text)), vocabulary)
     return mention.model_copy(update={"sentiment": score, "author": author, "crisis_terms": terms})

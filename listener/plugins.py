@@ -14,6 +14,10 @@ from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
 from listener.config.models import DetectorConfig, ModelConfig, NotifierConfigs, StorageConfig
 from listener.detectors.base import Detector
+from listener.detectors.influential_author import (
+    InfluentialAuthorConfig,
+    InfluentialAuthorDetector,
+)
 from listener.detectors.negative_surge import NegativeSurgeConfig, NegativeSurgeDetector
 from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetector
 from listener.detectors.volume_spike import VolumeSpikeConfig, VolumeSpikeDetector
@@ -45,6 +49,8 @@ def build_detectors(configs: Sequence[DetectorConfig]) -> list[Detector]:
                 detectors.append(VolumeSpikeDetector(config))
             case ViralThreadConfig():
                 detectors.append(ViralThreadDetector(config))
+            case InfluentialAuthorConfig():
+                detectors.append(InfluentialAuthorDetector(config))
     return detectors
 
 

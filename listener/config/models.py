@@ -24,6 +24,7 @@ from listener.config.types import (
     TimeOfDay,
     Timezone,
 )
+from listener.detectors.influential_author import InfluentialAuthorConfig
 from listener.detectors.negative_surge import NegativeSurgeConfig
 from listener.detectors.viral_thread import ViralThreadConfig
 from listener.detectors.volume_spike import VolumeSpikeConfig
@@ -35,7 +36,8 @@ from listener.stores.sqlite import SqliteStoreConfig
 StorageConfig = SqliteStoreConfig
 ModelConfig = LexiconScorerConfig
 DetectorConfig = Annotated[
-    VolumeSpikeConfig | NegativeSurgeConfig | ViralThreadConfig, Field(discriminator="type")
+    VolumeSpikeConfig | NegativeSurgeConfig | ViralThreadConfig | InfluentialAuthorConfig,
+    Field(discriminator="type"),
 ]
 SourceConfigs = JsonlSourceConfig
 NotifierConfigs = Annotated[
@@ -154,6 +156,7 @@ class Config(Section):
         VolumeSpikeConfig(),
         NegativeSurgeConfig(),
         ViralThreadConfig(),
+        InfluentialAuthorConfig(),
     ]
     incidents: IncidentsConfig = IncidentsConfig()
     notifiers: list[NotifierConfigs] = [ConsoleNotifierConfig()]

@@ -72,7 +72,13 @@ def test_batches_are_scored_enriched_indexed_and_acknowledged(
     bad = store.get("weibo:1")
     assert bad is not None and bad.sentiment is not None
     assert bad.sentiment.label == "negative" and bad.crisis_terms == ("投诉",)
-    assert bad.author.influence == 0.68
+    assert bad.author.influence_parts == {
+        "reach": 0.857,
+        "verified": 0.0,
+        "resonance": 0.0,
+        "relevance": 0.25,
+    }
+    assert bad.author.influence == 0.4535  # 0.5 × reach + 0.1 × relevance
 
 
 def test_store_outage_keeps_everything_in_the_spool(parts: tuple[Spool, FlakyStore]) -> None:

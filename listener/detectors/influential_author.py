@@ -1,0 +1,84 @@
+"""Influential author: a negative post by a voice that carries weight.
+
+Not every voice weighs the same: a complaint from an account with a million
+followers, verified, already widely reshared and squarely about the brand
+reaches more people than a thousand ordinary ones. Influence is computed at
+enrichment (``listener.enrichers.influence``) and stored, with its parts, on
+the mention; this detector raises a signal for each recent negative post whose
+author's influence reaches ``min_influence``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from listener.config.types import PositiveDuration, Section
+from listener.detectors.base import DetectContext, Detector
+from listener.domain import Severity, Signal
+from listener.stores.base import MentionQuery
+
+
+class InfluentialAuthorConfig(Section):
+    type: Literal["influential_author"] = "influential_author"
+    min_influence: float = Field(default=0.6, ge=0, le=1)
+    lookback: PositiveDuration = timedelta(hours=2)
+    """Negative posts published this recently are examined."""
+    max_posts: int = Field(default=500, ge=1)
+    """Per pass, across all brands, the most engaging negative posts examined."""
+
+
+class InfluentialAuthorDetector(Detector):
+    name: ClassVar[str] = "influential_author"
+
+    def __init__(self, config: InfluentialAuthorConfig) -> None:
+        self.config = config
+
+    @staticmethod
+    def _severity(influence: float) -> Severity:
+        return "P1" if influence >= 0.85 else "P2" if influence >= 0.7 else "P3"
+
+    def detect(self, context: DetectContext) -> list[Signal]:
+        cfg = self.config
+        page = context.store.search(
+            MentionQuery(
+                brands=context.brands,
+                sentiments=("negative",),
+                since=context.now - cfg.lookback,
+                until=context.now,
+                order="engagement",
+                limit=cfg.max_posts,
+            )
+        )
+        signals = []
+        for m in page.mentions:
+            weight = m.author.influence or 0.0
+            if weight < cfg.min_influence:
+                continue
+            who = m.author.name or m.author.id
+            followers = f"{m.author.followers:,}" if m.author.followers is not None else "?"
+            for brand in (b for b in m.brands if b in context.brands):
+                signals.append(
+                    Signal(
+                        detector=self.name,
+                        brand=brand,
+                        key=f"thread:{m.thread_id or m.id}",
+                        severity=self._severity(weight),
+                        score=round(weight, 4),
+                        summary=(
+                            f"高影响力用户 {who}（粉丝 {followers}"
+                            f"{'，认证' if m.author.verified else ''}）发布负面内容"
+                        ),
+                        detected_at=context.now,
+                        window_start=m.published_at,
+                        window_end=context.now,
+                        parts={
+                            "influence": weight,
+                            **{f"influence.{k}": v for k, v in m.author.influence_parts.items()},
+                        },
+                        mention_ids=(m.id,),
+                    )
+                )
+        return signals
