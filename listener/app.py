@@ -18,7 +18,6 @@ from listener.detectors.series import BucketSeries
 from listener.digest import build_digest
 from listener.domain import Digest, Incident, IncidentEvent, Mention, SourceHealth, utcnow
 from listener.enrich_worker import EnrichWorker
-from listener.enrichers import DEFAULT_CRISIS_TERMS
 from listener.health import after_crawl
 from listener.incidents import IncidentManager
 from listener.logs import get_logger
@@ -61,12 +60,19 @@ class App:
             store=store,
             spool=spool,
             scorer=scorer,
-            detectors=build_detectors(config.detectors),
+            detectors=build_detectors(config.detectors, config.brands),
             notifiers=notifiers,
             metrics=metrics,
             incidents=IncidentManager(store, config.incidents),
             router=Router(config.routing, notifiers),
-            worker=EnrichWorker(spool, store, scorer, config.spool, DEFAULT_CRISIS_TERMS, metrics),
+            worker=EnrichWorker(
+                spool,
+                store,
+                scorer,
+                config.spool,
+                config.detection.vocabulary(config.brands),
+                metrics,
+            ),
             crawls=CrawlRunner(grace=config.daemon.shutdown_grace.total_seconds()),
             series=BucketSeries(config.detection.bucket, config.detection.history),
         )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from listener.config.models import SpoolConfig
 from listener.domain import Mention
-from listener.enrichers import enrich, with_history
+from listener.enrichers import Vocabulary, enrich, with_history
 from listener.logs import get_logger
 from listener.metrics import Metrics
 from listener.scorers.base import Scorer
@@ -37,7 +37,7 @@ class EnrichWorker:
         store: Store,
         scorer: Scorer,
         config: SpoolConfig,
-        crisis_vocabulary: tuple[str, ...],
+        crisis_vocabulary: Vocabulary,
         metrics: Metrics,
     ) -> None:
         self.spool = spool

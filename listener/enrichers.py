@@ -8,7 +8,7 @@ follows its idea: not every voice weighs the same.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from listener.domain import EngagementSnapshot, Mention, Score
 
@@ -97,8 +97,15 @@ def with_history(mention: Mention, previous: Mention | None) -> Mention:
     return mention.model_copy(update={"snapshots": history})
 
 
-def enrich(mention: Mention, score: Score, vocabulary: tuple[str, ...]) -> Mention:
+Vocabulary = Mapping[str, tuple[str, ...]]
+"""Crisis terms per brand; the entry under "" applies to every brand."""
+
+
+def enrich(mention: Mention, score: Score, vocabulary: Vocabulary) -> Mention:
     weight, parts = influence(mention)
     author = mention.author.model_copy(update={"influence": weight, "influence_parts": parts})
-    terms = crisis_terms("\n".join((mention.title, mention.text)), vocabulary)
+    words = dict.fromkeys(vocabulary.get("", ()))
+    for brand in mention.brands:
+        words.update(dict.fromkeys(vocabulary.get(brand, ())))
+    terms = crisis_terms("\n".join((mention.title, mention.text)), words)
     return mention.model_copy(update={"sentiment": score, "author": author, "crisis_terms": terms})

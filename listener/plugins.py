@@ -12,8 +12,15 @@ from pathlib import Path
 from alerts.base import Notifier
 from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
-from listener.config.models import DetectorConfig, ModelConfig, NotifierConfigs, StorageConfig
+from listener.config.models import (
+    BrandConfig,
+    DetectorConfig,
+    ModelConfig,
+    NotifierConfigs,
+    StorageConfig,
+)
 from listener.detectors.base import Detector
+from listener.detectors.crisis_terms import CrisisTermsConfig, CrisisTermsDetector
 from listener.detectors.influential_author import (
     InfluentialAuthorConfig,
     InfluentialAuthorDetector,
@@ -39,7 +46,10 @@ def build_scorer(config: ModelConfig) -> Scorer:
             return LexiconScorer(config)
 
 
-def build_detectors(configs: Sequence[DetectorConfig]) -> list[Detector]:
+def build_detectors(
+    configs: Sequence[DetectorConfig], brands: Sequence[BrandConfig] = ()
+) -> list[Detector]:
+    words = {b.name: {w.casefold() for w in (*b.aliases, *b.keywords)} for b in brands}
     detectors: list[Detector] = []
     for config in configs:
         match config:
@@ -51,6 +61,8 @@ def build_detectors(configs: Sequence[DetectorConfig]) -> list[Detector]:
                 detectors.append(ViralThreadDetector(config))
             case InfluentialAuthorConfig():
                 detectors.append(InfluentialAuthorDetector(config))
+            case CrisisTermsConfig():
+                detectors.append(CrisisTermsDetector(config, words))
     return detectors
 
 

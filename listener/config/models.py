@@ -24,11 +24,13 @@ from listener.config.types import (
     TimeOfDay,
     Timezone,
 )
+from listener.detectors.crisis_terms import CrisisTermsConfig
 from listener.detectors.influential_author import InfluentialAuthorConfig
 from listener.detectors.negative_surge import NegativeSurgeConfig
 from listener.detectors.viral_thread import ViralThreadConfig
 from listener.detectors.volume_spike import VolumeSpikeConfig
 from listener.domain import Severity
+from listener.enrichers import DEFAULT_CRISIS_TERMS
 from listener.scorers.lexicon import LexiconScorerConfig
 from listener.sources.jsonl import JsonlSourceConfig
 from listener.stores.sqlite import SqliteStoreConfig
@@ -36,7 +38,11 @@ from listener.stores.sqlite import SqliteStoreConfig
 StorageConfig = SqliteStoreConfig
 ModelConfig = LexiconScorerConfig
 DetectorConfig = Annotated[
-    VolumeSpikeConfig | NegativeSurgeConfig | ViralThreadConfig | InfluentialAuthorConfig,
+    VolumeSpikeConfig
+    | NegativeSurgeConfig
+    | ViralThreadConfig
+    | InfluentialAuthorConfig
+    | CrisisTermsConfig,
     Field(discriminator="type"),
 ]
 SourceConfigs = JsonlSourceConfig
@@ -93,6 +99,8 @@ class BrandConfig(Section):
     """A match inside one of these is not a match (小米 in 小米粥)."""
     official_accounts: list[OfficialAccount] = []
     """The brand's own accounts: their replies count as the brand's response."""
+    crisis_terms: list[NonEmptyStr] = []
+    """Crisis vocabulary for this brand, on top of ``detection.crisis_terms``."""
 
 
 class DetectionConfig(Section):
@@ -100,6 +108,14 @@ class DetectionConfig(Section):
     """Count-based detectors compare buckets of this length."""
     history: PositiveDuration = timedelta(days=7)
     """How far back baselines look (same time of day on each day)."""
+    crisis_terms: list[NonEmptyStr] = list(DEFAULT_CRISIS_TERMS)
+    """Crisis vocabulary for every brand (维权, 投诉, 曝光, 召回…)."""
+
+    def vocabulary(self, brands: list[BrandConfig]) -> dict[str, tuple[str, ...]]:
+        return {
+            "": tuple(self.crisis_terms),
+            **{b.name: tuple(b.crisis_terms) for b in brands if b.crisis_terms},
+        }
 
 
 class IncidentsConfig(Section):
@@ -157,6 +173,7 @@ class Config(Section):
         NegativeSurgeConfig(),
         ViralThreadConfig(),
         InfluentialAuthorConfig(),
+        CrisisTermsConfig(),
     ]
     incidents: IncidentsConfig = IncidentsConfig()
     notifiers: list[NotifierConfigs] = [ConsoleNotifierConfig()]

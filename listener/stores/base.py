@@ -39,6 +39,10 @@ class MentionQuery:
     since: datetime | None = None
     until: datetime | None = None
     thread_id: str | None = None
+    crisis_only: bool = False
+    """Only mentions carrying crisis vocabulary."""
+    author_ids: tuple[str, ...] = ()
+    """Only mentions by these authors (the brand's own accounts, say)."""
     order: Literal["newest", "engagement"] = "newest"
     limit: int = 20
     offset: int = 0
@@ -60,6 +64,8 @@ class BucketQuery:
     brands: tuple[str, ...] = ()
     """Empty: every brand."""
     by_platform: bool = False
+    crisis_only: bool = False
+    """Count only mentions carrying crisis vocabulary."""
 
 
 @dataclass(frozen=True)

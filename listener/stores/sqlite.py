@@ -30,7 +30,15 @@ from listener.stores.base import (
     split_terms,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+MIGRATIONS = {
+    # 1 → 2: mentions carrying crisis vocabulary are flagged for aggregation
+    2: """
+ALTER TABLE mention_brands ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;
+UPDATE mention_brands SET crisis = 1 WHERE mention_id IN (
+    SELECT id FROM mentions WHERE json_array_length(json_extract(doc, '$.crisis_terms')) > 0);
+""",
+}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mentions (
@@ -52,6 +60,7 @@ CREATE TABLE IF NOT EXISTS mention_brands (
     published_at REAL NOT NULL,
     platform     TEXT NOT NULL,
     sentiment    TEXT,
+    crisis       INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (brand, mention_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS mention_brands_time ON mention_brands (published_at, brand);
@@ -115,18 +124,32 @@ class SqliteStore(Store):
         return cls(config.path or data_dir / "listener.sqlite3")
 
     def setup(self) -> None:
-        self._db.script(_SCHEMA)
-        found = self._db.query("SELECT value FROM meta WHERE key = 'schema_version'")
-        if not found:
-            with self._db.transaction() as db:
-                db.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
-        elif int(found[0][0]) > SCHEMA_VERSION:
+        """Create the schema, or migrate an older one in place (each step in a transaction)."""
+        existed = bool(
+            self._db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+        )
+        found = (
+            self._db.query("SELECT value FROM meta WHERE key = 'schema_version'") if existed else []
+        )
+        version = int(found[0][0]) if found else SCHEMA_VERSION
+        if version > SCHEMA_VERSION:
             raise StoreError(
-                f"SQLite store {self.path} has schema version {found[0][0]}, newer than this "
+                f"SQLite store {self.path} has schema version {version}, newer than this "
                 f"listener understands ({SCHEMA_VERSION}); upgrade listener"
+            )
+        if version < SCHEMA_VERSION:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                with self._db.transaction() as db:
+                    for statement in MIGRATIONS[step].split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute(
+                        "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step),)
+                    )
+        self._db.script(_SCHEMA)
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
 
     def close(self) -> None:
@@ -168,8 +191,18 @@ class SqliteStore(Store):
                 )
                 db.execute("DELETE FROM mention_brands WHERE mention_id = ?", (m.id,))
                 db.executemany(
-                    "INSERT INTO mention_brands VALUES (?, ?, ?, ?, ?)",
-                    [(b, m.id, _epoch(m.published_at), m.platform, label) for b in set(m.brands)],
+                    "INSERT INTO mention_brands VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            b,
+                            m.id,
+                            _epoch(m.published_at),
+                            m.platform,
+                            label,
+                            int(bool(m.crisis_terms)),
+                        )
+                        for b in set(m.brands)
+                    ],
                 )
                 report.indexed.append(m.id)
         return report
@@ -206,6 +239,13 @@ class SqliteStore(Store):
         if q.until is not None:
             clauses.append("m.published_at < ?")
             params.append(_epoch(q.until))
+        if q.crisis_only:
+            clauses.append("m.id IN (SELECT mention_id FROM mention_brands WHERE crisis = 1)")
+        if q.author_ids:
+            clauses.append(
+                f"json_extract(m.doc, '$.author.id') IN ({','.join('?' * len(q.author_ids))})"
+            )
+            params.extend(q.author_ids)
         if q.thread_id is not None:
             clauses.append("(m.thread_id = ? OR m.id = ?)")
             params.extend([q.thread_id, q.thread_id])
@@ -231,9 +271,9 @@ class SqliteStore(Store):
             raise StoreError("bucket size must be positive")
         group = "b, brand, sentiment" + (", platform" if query.by_platform else "")
         params: list[Any] = [size, _epoch(query.since), _epoch(query.until)]
-        brand_filter = ""
+        brand_filter = " AND crisis = 1" if query.crisis_only else ""
         if query.brands:
-            brand_filter = f" AND brand IN ({','.join('?' * len(query.brands))})"
+            brand_filter += f" AND brand IN ({','.join('?' * len(query.brands))})"
             params.extend(query.brands)
         rows = self._db.query(
             f"SELECT CAST(published_at / ?1 AS INTEGER) AS b, brand, sentiment,"

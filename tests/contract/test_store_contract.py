@@ -202,3 +202,21 @@ def test_incidents(store: Store) -> None:
     store.refresh()
     assert store.get_incident("i-a") == escalated
     assert store.list_incidents()[0].id == "i-a"
+
+
+def test_crisis_and_author_filters(store: Store) -> None:
+    store.bulk_upsert(
+        [
+            mention("1", "小米汽车起火", crisis_terms=("起火",), minutes=1),
+            mention("2", "小米汽车不错", minutes=2),
+            mention("3", "蔚来换电站爆炸", brands=("蔚来",), crisis_terms=("爆炸",), minutes=3),
+        ]
+    )
+    assert sorted(ids(store, crisis_only=True)) == ["weibo:1", "weibo:3"]
+    assert ids(store, author_ids=("u2",)) == ["weibo:2"]
+    rows = store.count_buckets(
+        BucketQuery(
+            since=T0, until=T0 + timedelta(hours=1), bucket=timedelta(hours=1), crisis_only=True
+        )
+    )
+    assert sorted((r.brand, r.count) for r in rows) == [("小米", 1), ("蔚来", 1)]

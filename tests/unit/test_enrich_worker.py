@@ -54,7 +54,7 @@ def parts(tmp_path: Path) -> Iterator[tuple[Spool, FlakyStore]]:
 
 
 def worker(spool: Spool, store: FlakyStore, scorer: object = None) -> EnrichWorker:
-    return EnrichWorker(spool, store, scorer or LexiconScorer(), CONFIG, ("投诉",), Metrics())
+    return EnrichWorker(spool, store, scorer or LexiconScorer(), CONFIG, {"": ("投诉",)}, Metrics())
 
 
 def test_batches_are_scored_enriched_indexed_and_acknowledged(

@@ -1,0 +1,247 @@
+"""Crisis terms: crisis vocabulary bursting around a brand, and words it has never had.
+
+Two findings, one signal per brand:
+
+- a burst: mentions carrying crisis vocabulary (维权, 召回, 起火, 中毒… per brand
+  configurable, tagged at enrichment) in the last ``window`` against the brand's
+  own rate over the baseline period (one aggregation for every brand);
+- emerging terms: for brands with a burst or enough recent negative mentions,
+  the character n-grams that many recent negative posts share and the brand's
+  history does not have (a new product defect, a place, a victim's name).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from listener.config.types import PositiveDuration, Section
+from listener.detectors.base import DetectContext, Detector
+from listener.detectors.seasonal import upper_tail_log10
+from listener.domain import Signal
+from listener.stores.base import BucketQuery, MentionQuery
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+class CrisisTermsConfig(Section):
+    type: Literal["crisis_terms"] = "crisis_terms"
+    window: PositiveDuration = timedelta(minutes=30)
+    baseline: PositiveDuration = timedelta(days=7)
+    sensitivity: float = Field(default=4.0, gt=0)
+    min_count: int = Field(default=3, ge=1)
+    """Fewer crisis-term mentions than this in the window never fire."""
+    emerging_min_posts: int = Field(default=4, ge=2)
+    """An emerging term must appear in at least this many recent negative posts..."""
+    emerging_min_share: float = Field(default=0.3, gt=0, le=1)
+    """...and in at least this share of them."""
+    max_history_share: float = Field(default=0.005, ge=0, lt=1)
+    """...while appearing in at most this share of the brand's past posts."""
+
+
+def ngrams(text: str, sizes: tuple[int, ...] = (2, 3, 4)) -> set[str]:
+    grams: set[str] = set()
+    for run in _HAN_RUN.findall(text):
+        for n in sizes:
+            grams.update(run[i : i + n] for i in range(len(run) - n + 1))
+    return grams
+
+
+def _covered_runs(text: str, grams: set[str], sizes: tuple[int, ...] = (2, 3, 4)) -> set[str]:
+    """Maximal stretches of ``text`` covered by n-grams from ``grams``."""
+    covered = [False] * len(text)
+    for n in sizes:
+        for i in range(len(text) - n + 1):
+            if text[i : i + n] in grams:
+                covered[i : i + n] = [True] * n
+    runs, start = set(), None
+    for i, flag in enumerate([*covered, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= 2:
+                runs.add(text[start:i])
+            start = None
+    return runs
+
+
+def emerging_terms(
+    recent: list[str],
+    history: list[str],
+    ignore: set[str],
+    min_posts: int,
+    min_share: float,
+    max_history_share: float,
+) -> list[str]:
+    """Phrases many ``recent`` posts share that (nearly) never occur in ``history``.
+
+    Character n-grams new to the brand are found first; the phrases are the
+    maximal stretches of text they cover (发动机起火, not 动机起 and 机起火).
+    """
+    if len(recent) < min_posts:
+        return []
+    needed = max(min_posts, math.ceil(min_share * len(recent)))
+    df = Counter(g for text in recent for g in ngrams(text))
+    past = Counter(g for text in history for g in ngrams(text))
+    limit = max_history_share * max(1, len(history))
+    fresh = {g for g, n in df.items() if n >= needed and past[g] <= limit}
+    candidates = {run for text in recent for run in _covered_runs(text, fresh)}
+    scored = []
+    for run in candidates:
+        for word in ignore:
+            run = run.replace(word, " ")
+        for piece in run.split():
+            if len(piece) >= 2:
+                scored.append((sum(piece in text for text in recent), piece))
+    kept: list[str] = []
+    for count, piece in sorted(set(scored), key=lambda x: (-x[0], -len(x[1]))):
+        if count >= needed and not any(piece in k or k in piece for k in kept):
+            kept.append(piece)
+    return kept[:5]
+
+
+class CrisisTermsDetector(Detector):
+    name: ClassVar[str] = "crisis_terms"
+
+    def __init__(
+        self, config: CrisisTermsConfig, brand_words: dict[str, set[str]] | None = None
+    ) -> None:
+        self.config = config
+        self.brand_words = brand_words or {}
+        """Per brand, names and aliases: never 'emerging' about the brand itself."""
+
+    def detect(self, context: DetectContext) -> list[Signal]:
+        cfg = self.config
+        since = context.now - cfg.baseline - cfg.window
+        rows = context.store.count_buckets(
+            BucketQuery(
+                since=since,
+                until=context.now,
+                bucket=cfg.window,
+                brands=context.brands,
+                crisis_only=True,
+            )
+        )
+        start = context.now - cfg.window
+        recent: Counter[str] = Counter()
+        past: Counter[str] = Counter()
+        for row in rows:
+            (recent if row.start + cfg.window > start else past)[row.brand] += row.count
+        periods = cfg.baseline / cfg.window
+        signals = []
+        for brand in context.brands:
+            count = recent[brand]
+            if count < cfg.min_count:
+                signals.extend(self._new_topic(context, brand, start))
+                continue
+            expected = max(0.05, past[brand] / periods)
+            surprise = -float(
+                upper_tail_log10(np.array([float(count)]), np.array([expected]), np.array([0.25]))[
+                    0
+                ]
+            )
+            if surprise < cfg.sensitivity:
+                continue
+            texts = context.store.search(
+                MentionQuery(
+                    brands=(brand,),
+                    crisis_only=True,
+                    since=start,
+                    until=context.now,
+                    order="engagement",
+                    limit=50,
+                )
+            ).mentions
+            terms = Counter(t for m in texts for t in m.crisis_terms)
+            new = self._emerging(context, brand)
+            top = "、".join(t for t, _ in terms.most_common(3))
+            summary = (
+                f"危机词提及 {count} 条（{top}），平时每 "
+                f"{int(cfg.window.total_seconds() // 60)} 分钟 {expected:.1f} 条"
+            )
+            if new:
+                summary += f"；新出现：{'、'.join(new[:3])}"
+            signals.append(
+                Signal(
+                    detector=self.name,
+                    brand=brand,
+                    key="brand",
+                    severity="P1"
+                    if surprise >= 3 * cfg.sensitivity
+                    else "P2"
+                    if surprise >= 2 * cfg.sensitivity
+                    else "P3",
+                    score=round(surprise / (surprise + cfg.sensitivity), 4),
+                    summary=summary,
+                    detected_at=context.now,
+                    window_start=start,
+                    window_end=context.now,
+                    parts={
+                        "crisis_mentions": float(count),
+                        "expected": round(expected, 3),
+                        "surprise": round(surprise, 2),
+                        "emerging_terms": float(len(new)),
+                    },
+                    mention_ids=tuple(m.id for m in texts[:5]),
+                )
+            )
+        return signals
+
+    def _new_topic(self, context: DetectContext, brand: str, start: datetime) -> list[Signal]:
+        """Without crisis vocabulary: many recent negatives sharing words never seen before."""
+        cfg, series = self.config, context.series
+        buckets = max(1, int(cfg.window / series.bucket))
+        if series.counts(brand, sentiment="negative")[-buckets:].sum() < cfg.emerging_min_posts:
+            return []
+        new = self._emerging(context, brand)
+        if not new:
+            return []
+        return [
+            Signal(
+                detector=self.name,
+                brand=brand,
+                key="brand",
+                severity="P3",
+                score=0.5,
+                summary=f"负面提及中新出现的话题：{'、'.join(new[:3])}",
+                detected_at=context.now,
+                window_start=start,
+                window_end=context.now,
+                parts={"emerging_terms": float(len(new))},
+            )
+        ]
+
+    def _emerging(self, context: DetectContext, brand: str) -> list[str]:
+        cfg = self.config
+        recent = context.store.search(
+            MentionQuery(
+                brands=(brand,),
+                sentiments=("negative",),
+                since=context.now - cfg.window,
+                until=context.now,
+                limit=200,
+            )
+        ).mentions
+        history = context.store.search(
+            MentionQuery(
+                brands=(brand,),
+                since=context.now - cfg.baseline,
+                until=context.now - cfg.window,
+                limit=2000,
+            )
+        ).mentions
+        ignore = {brand, *self.brand_words.get(brand, set())}
+        return emerging_terms(
+            [m.text for m in recent],
+            [m.text for m in history],
+            ignore,
+            cfg.emerging_min_posts,
+            cfg.emerging_min_share,
+            cfg.max_history_share,
+        )
