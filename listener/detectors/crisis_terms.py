@@ -81,7 +81,7 @@ def emerging_terms(
 ) -> list[str]:
     """Phrases many ``recent`` posts share that (nearly) never occur in ``history``.
 
-    Character n-grams new to the brand are found first; the phrases are the
+    Character bigrams new to the brand are found first; the phrases are the
     maximal stretches of text they cover (发动机起火, not 动机起 and 机起火).
     """
     if len(recent) < min_posts:
@@ -90,13 +90,15 @@ def emerging_terms(
     df = Counter(g for text in recent for g in ngrams(text))
     past = Counter(g for text in history for g in ngrams(text))
     limit = max_history_share * max(1, len(history))
-    fresh = {g for g, n in df.items() if n >= needed and past[g] <= limit}
-    candidates = {run for text in recent for run in _covered_runs(text, fresh)}
+    # bigrams decide coverage: a longer gram would drag known characters along (米汽车电)
+    fresh = {g for g, n in df.items() if len(g) == 2 and n >= needed and past[g] <= limit}
+    candidates = {run for text in recent for run in _covered_runs(text, fresh, (2,))}
     scored = []
     for run in candidates:
+        text = run
         for word in ignore:
-            run = run.replace(word, " ")
-        for piece in run.split():
+            text = text.replace(word, " ")
+        for piece in text.split():
             if len(piece) >= 2:
                 scored.append((sum(piece in text for text in recent), piece))
     kept: list[str] = []
