@@ -20,6 +20,7 @@ from listener.config.models import (
     StorageConfig,
 )
 from listener.detectors.base import Detector
+from listener.detectors.coordinated import CoordinatedConfig, CoordinatedDetector
 from listener.detectors.crisis_terms import CrisisTermsConfig, CrisisTermsDetector
 from listener.detectors.influential_author import (
     InfluentialAuthorConfig,
@@ -63,7 +64,10 @@ def build_detectors(
                 detectors.append(InfluentialAuthorDetector(config))
             case CrisisTermsConfig():
                 detectors.append(CrisisTermsDetector(config, words))
-    return detectors
+            case CoordinatedConfig():
+                detectors.append(CoordinatedDetector(config))
+    # the coordinated-posting detector runs first: the others discount what it found
+    return sorted(detectors, key=lambda d: not isinstance(d, CoordinatedDetector))
 
 
 def build_notifiers(configs: Sequence[NotifierConfigs]) -> dict[str, Notifier]:

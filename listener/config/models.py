@@ -24,6 +24,7 @@ from listener.config.types import (
     TimeOfDay,
     Timezone,
 )
+from listener.detectors.coordinated import CoordinatedConfig
 from listener.detectors.crisis_terms import CrisisTermsConfig
 from listener.detectors.influential_author import InfluentialAuthorConfig
 from listener.detectors.negative_surge import NegativeSurgeConfig
@@ -42,7 +43,8 @@ DetectorConfig = Annotated[
     | NegativeSurgeConfig
     | ViralThreadConfig
     | InfluentialAuthorConfig
-    | CrisisTermsConfig,
+    | CrisisTermsConfig
+    | CoordinatedConfig,
     Field(discriminator="type"),
 ]
 SourceConfigs = JsonlSourceConfig
@@ -169,6 +171,7 @@ class Config(Section):
     sources: list[SourceConfigs] = []
     detection: DetectionConfig = DetectionConfig()
     detectors: list[DetectorConfig] = [
+        CoordinatedConfig(),
         VolumeSpikeConfig(),
         NegativeSurgeConfig(),
         ViralThreadConfig(),

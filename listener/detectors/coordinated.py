@@ -1,0 +1,149 @@
+"""Coordinated posting (水军): many near-identical posts from low-weight accounts at once.
+
+Texts are normalised (links, @mentions, numbers, emoji codes and punctuation
+removed) and clustered: posts whose character-bigram sets have a Jaccard
+similarity of at least ``similarity`` are near-duplicates (MinHash LSH, from
+``datasketch``, finds the candidate pairs without comparing all of them).
+
+A cluster of at least ``min_posts`` posts from ``min_authors`` accounts whose
+median influence is low is reported as a possible smear (or astroturf)
+campaign: an incident of its own, since it calls for a different answer than a
+real crisis. Its posts are discounted from the count detectors of the same
+pass, so a paid burst does not look like a groundswell. This detector must run
+first; ``build_detectors`` puts it there.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import defaultdict
+from datetime import timedelta
+from typing import ClassVar, Literal
+
+from datasketch import MinHash, MinHashLSH
+from pydantic import Field
+
+from listener.config.types import PositiveDuration, Section
+from listener.detectors.base import DetectContext, Detector
+from listener.domain import Mention, Signal
+from listener.stores.base import MentionQuery
+
+_NOISE = re.compile(r"https?://\S+|@[\w\-\u4e00-\u9fff]+|\[[^\]]{1,8}\]|\d+|[^\w\u4e00-\u9fff]+")
+
+
+def normalise(text: str) -> str:
+    return _NOISE.sub("", text.casefold())
+
+
+def shingles(text: str) -> set[str]:
+    """Character bigrams (the whole text when shorter)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _minhash(items: set[str], permutations: int) -> MinHash:
+    signature = MinHash(num_perm=permutations, seed=7)
+    signature.update_batch([item.encode() for item in items])
+    return signature
+
+
+def clusters(texts: list[str], threshold: float = 0.6, permutations: int = 64) -> list[list[int]]:
+    """Groups of indices of near-duplicate texts (Jaccard of bigram sets ≥ ``threshold``).
+
+    MinHash LSH proposes candidate pairs without comparing all of them; each pair
+    is confirmed on the exact Jaccard similarity before it joins a group.
+    """
+    sets = [shingles(normalise(t)) for t in texts]
+    index = MinHashLSH(threshold=threshold, num_perm=permutations)
+    signatures = [_minhash(s, permutations) for s in sets]
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, signature in enumerate(signatures):
+        for key in index.query(signature):
+            j = int(key)
+            if len(sets[i] & sets[j]) >= threshold * len(sets[i] | sets[j]):
+                parent[root(i)] = root(j)
+        index.insert(str(i), signature)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(texts)):
+        groups[root(i)].append(i)
+    return [sorted(g) for g in groups.values() if len(g) > 1]
+
+
+class CoordinatedConfig(Section):
+    type: Literal["coordinated"] = "coordinated"
+    window: PositiveDuration = timedelta(minutes=10)
+    min_posts: int = Field(default=8, ge=2)
+    min_authors: int = Field(default=6, ge=2)
+    max_influence: float = Field(default=0.35, ge=0, le=1)
+    """The cluster's median author influence must be at most this (new, small accounts)."""
+    similarity: float = Field(default=0.6, gt=0, le=1)
+    """Jaccard similarity of character bigrams that makes two posts near-duplicates."""
+    max_posts: int = Field(default=5000, ge=10)
+    """Per pass, across all brands, the most recent posts examined."""
+
+
+class CoordinatedDetector(Detector):
+    name: ClassVar[str] = "coordinated"
+
+    def __init__(self, config: CoordinatedConfig) -> None:
+        self.config = config
+
+    def detect(self, context: DetectContext) -> list[Signal]:
+        cfg = self.config
+        recent = context.store.search(
+            MentionQuery(
+                brands=context.brands,
+                since=context.now - cfg.window,
+                until=context.now,
+                limit=cfg.max_posts,
+            )
+        ).mentions
+        by_brand: dict[str, list[Mention]] = defaultdict(list)
+        for m in recent:
+            for brand in m.brands:
+                if brand in context.brands:
+                    by_brand[brand].append(m)
+        signals = []
+        for brand, posts in by_brand.items():
+            for group in clusters([m.text for m in posts], cfg.similarity):
+                members = [posts[i] for i in group]
+                authors = {m.author.id for m in members}
+                weight = statistics.median(m.author.influence or 0.0 for m in members)
+                if (
+                    len(members) < cfg.min_posts
+                    or len(authors) < cfg.min_authors
+                    or (weight > cfg.max_influence)
+                ):
+                    continue
+                context.coordinated[brand] = context.coordinated.get(brand, 0.0) + len(members) - 1
+                minutes = int(cfg.window.total_seconds() // 60)
+                signals.append(
+                    Signal(
+                        detector=self.name,
+                        brand=brand,
+                        key="coordinated",
+                        severity="P2" if len(members) >= 5 * cfg.min_posts else "P3",
+                        score=round(min(1.0, len(members) / (4 * cfg.min_posts)), 4),
+                        summary=(
+                            f"疑似水军：{minutes} 分钟内 {len(members)} 条近似内容来自 "
+                            f"{len(authors)} 个低影响力账号"
+                        ),
+                        detected_at=context.now,
+                        window_start=context.now - cfg.window,
+                        window_end=context.now,
+                        parts={
+                            "posts": float(len(members)),
+                            "authors": float(len(authors)),
+                            "median_influence": round(weight, 3),
+                        },
+                        mention_ids=tuple(m.id for m in members[:10]),
+                    )
+                )
+        return signals
