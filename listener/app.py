@@ -145,6 +145,8 @@ class App:
         )
         signals = [s for d in self.detectors for s in d.detect(context)]
         events = self.incidents.apply(signals, now)
+        official = {b.name: tuple(a.id for a in b.official_accounts) for b in self.config.brands}
+        events += self.incidents.check_responses(now, official)
         for event in events:
             self._announce(event, now)
         self.metrics.open_incidents.set(len(self.store.list_incidents(open_only=True)))

@@ -177,6 +177,10 @@ class Incident(_Frozen):
     parts: dict[str, float] = Field(default_factory=dict)
     detectors: tuple[str, ...] = ()
     mention_ids: tuple[str, ...] = ()
+    first_response_at: UtcDatetime | None = None
+    """When one of the brand's own accounts first posted after the incident opened."""
+    silence_escalated: bool = False
+    """Escalated once already for waiting too long without a response."""
     notified_severity: Severity | None = None
     """The severity last announced, so a restart never re-sends the same alert."""
     last_notified_at: UtcDatetime | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,7 +24,7 @@ from listener.domain import (
     Severity,
     Signal,
 )
-from listener.stores.base import Store
+from listener.stores.base import MentionQuery, Store
 
 MAX_MENTION_IDS = 50
 
@@ -211,6 +211,56 @@ class IncidentManager:
                 ],
             }
         ), "escalated" if escalated else "updated"
+
+    def check_responses(
+        self, now: datetime, official: Mapping[str, tuple[str, ...]]
+    ) -> list[IncidentEvent]:
+        """Record the brand's first response to each open incident; escalate the silent.
+
+        ``official``: per brand, the author ids of its own accounts.
+        """
+        events: list[IncidentEvent] = []
+        for incident in self.store.list_incidents(open_only=True):
+            if incident.first_response_at is not None:
+                continue
+            accounts = official.get(incident.brand, ())
+            answers = (
+                self.store.search(
+                    MentionQuery(
+                        brands=(incident.brand,),
+                        author_ids=accounts,
+                        since=incident.opened_at,
+                        until=now,
+                        limit=1000,
+                    )
+                ).mentions
+                if accounts
+                else []
+            )
+            if answers:
+                first = min(m.published_at for m in answers)
+                updated = incident.model_copy(
+                    update={"first_response_at": first, "updated_at": now}
+                )
+                self.store.save_incident(updated)
+                events.append(IncidentEvent(change="updated", incident=updated))
+            elif (
+                not incident.silence_escalated
+                and now - incident.opened_at >= self.config.respond_within
+            ):
+                waited = int((now - incident.opened_at).total_seconds() // 60)
+                escalated = incident.model_copy(
+                    update={
+                        "severity": _BUMP[incident.severity],
+                        "status": IncidentStatus.ESCALATED,
+                        "silence_escalated": True,
+                        "updated_at": now,
+                        "title": f"{incident.title}（已 {waited} 分钟无官方回应）",
+                    }
+                )
+                self.store.save_incident(escalated)
+                events.append(IncidentEvent(change="escalated", incident=escalated))
+        return events
 
     def should_notify(self, incident: Incident, now: datetime) -> bool:
         """Announce what people have not heard yet; remind after the cooldown."""

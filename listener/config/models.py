@@ -126,6 +126,9 @@ class IncidentsConfig(Section):
     often; 0 disables reminders. Escalations are always announced."""
     resolve_after: PositiveDuration = timedelta(hours=2)
     """An incident with no new signal for this long is resolved automatically."""
+    respond_within: PositiveDuration = timedelta(hours=1)
+    """An open incident the brand's official accounts have not answered within this time
+    is escalated one level (once): silence is the worst answer."""
 
 
 class DigestGroup(Section):

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from listener.config.models import IncidentsConfig
-from listener.domain import IncidentStatus, Severity, Signal
+from listener.domain import Author, IncidentStatus, Severity, Signal
 from listener.incidents import IncidentManager
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0
+from tests.factories import T0, mention
 
 CONFIG = IncidentsConfig(cooldown=timedelta(minutes=30), resolve_after=timedelta(hours=2))
 
@@ -125,3 +125,26 @@ def test_an_unannounced_incident_resolves_silently(sqlite_store: SqliteStore) ->
     manager.apply([signal(T0)], T0)
     [resolved] = manager.apply([], T0 + timedelta(hours=3))
     assert not manager.should_notify(resolved.incident, T0 + timedelta(hours=3))
+
+
+def test_silence_is_escalated_and_a_response_is_recorded(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    official = {"小米": ("xiaomi-official",)}
+    [opened] = manager.apply([signal(T0, "P3", key="brand")], T0)
+    assert manager.check_responses(T0 + timedelta(minutes=30), official) == []
+    [silent] = manager.check_responses(T0 + timedelta(minutes=61), official)
+    assert silent.change == "escalated" and silent.incident.severity == "P2"
+    assert "已 61 分钟无官方回应" in silent.incident.title
+    assert manager.should_notify(silent.incident, T0 + timedelta(minutes=61))
+    assert manager.check_responses(T0 + timedelta(minutes=90), official) == []  # only once
+
+    answer = mention(
+        "answer",
+        "关于网传小米汽车问题的说明",
+        minutes=95,
+        author=Author(id="xiaomi-official", name="小米公司", verified=True),
+    )
+    sqlite_store.bulk_upsert([answer])
+    [recorded] = manager.check_responses(T0 + timedelta(minutes=100), official)
+    assert recorded.incident.first_response_at == answer.published_at
+    assert recorded.incident.id == opened.incident.id
