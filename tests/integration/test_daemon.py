@@ -19,12 +19,28 @@ from tests.integration.daemon_harness import RunningDaemon
 pytestmark = pytest.mark.slow
 
 
+COMPLAINTS = [  # a real pile-on: many people, each in their own words
+    "小米手机发热严重，太垃圾了",
+    "刚买的小米充电器坏了，客服敷衍",
+    "小米售后太差，等了三天没人理",
+    "小米新系统更新后卡顿，真失望",
+    "小米电视黑屏了，要求退款",
+    "小米手机又死机，垃圾",
+    "吐槽一下小米的快递，箱子都烂了",
+    "小米耳机用了一周就坏了，后悔",
+    "小米客服态度恶心",
+    "小米汽车交付一拖再拖，愤怒",
+    "小米路由器天天掉线，崩溃",
+    "小米扫地机撞坏家具，差评",
+]
+
+
 def recent_posts(n_negative: int) -> list[dict[str, object]]:
     now = datetime.now(UTC)
     rows = [
         {
             "native_id": f"n{i}",
-            "text": f"小米手机发热严重，太垃圾了，我要投诉 {i}",
+            "text": COMPLAINTS[i % len(COMPLAINTS)],
             "published_at": (now - timedelta(minutes=5, seconds=i)).isoformat(),
             "author": {"id": f"a{i}", "name": f"用户{i}", "followers": 100 * i},
             "engagement": {"reposts": i},
