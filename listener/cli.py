@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -31,6 +32,7 @@ from listener.logs import configure_logging
 from listener.plugins import build_store
 from listener.spool import SpoolError, open_existing
 from listener.stores.base import MentionQuery, StoreError
+from listener.stores.sqlite import SqliteStoreConfig
 
 T = TypeVar("T")
 out = Console()
@@ -314,6 +316,152 @@ def status(ctx: click.Context, as_json: bool) -> None:
             f"[{i.severity}] {i.brand} {i.title} ({i.status.value}, opened {when(i.opened_at)})",
             highlight=False,
         )
+
+
+def _scratch_config(config: Config, data_dir: Path) -> Config:
+    """The same configuration, writing its spool and SQLite store under ``data_dir``."""
+    return config.model_copy(
+        update={
+            "daemon": config.daemon.model_copy(update={"data_dir": data_dir}),
+            "spool": config.spool.model_copy(update={"path": None}),
+            "storage": SqliteStoreConfig(),
+        }
+    )
+
+
+def _run_replay(app: Any, path: Path, step: str, speed: float) -> tuple[int, datetime, datetime]:
+    """Replay ``path`` into ``app``; returns (observations, first and last collection time)."""
+    from listener.replay import ReplayError, read_observations, replay
+
+    try:
+        observations = read_observations(path)
+        interval = parse_duration(step)
+    except (ReplayError, ValueError) as exc:
+        fail(str(exc), 2)
+    if not observations:
+        fail(f"{path}: no mentions to replay", 2)
+    start, end = observations[0].collected_at, observations[-1].collected_at
+    total = max(1, int((end - start) / interval) + 1)
+    ingested = 0
+    with Progress(
+        TextColumn("replaying {task.fields[now]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("replay", total=total, now="")
+        for result in replay(app, observations, interval, speed):
+            ingested += result.ingested
+            progress.update(task, advance=1, now=result.now.strftime("%Y-%m-%d %H:%M"))
+    return ingested, start, end
+
+
+@cli.command("replay")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--speed",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Simulated seconds per real second (0: as fast as possible).",
+)
+@click.option("--step", default="1m", show_default=True, help="Simulated time between passes.")
+@click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path),
+    help="Where the replay's spool and store go (default: a new temporary folder).",
+)
+@click.pass_context
+def replay_command(
+    ctx: click.Context, file: Path, speed: float, step: str, data_dir: Path | None
+) -> None:
+    """Push historical mentions (JSON lines) through the pipeline on a simulated clock."""
+    from listener.app import App
+
+    config = _config(ctx)
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="listener-replay-"))
+    app = guarded(lambda: App.build(_scratch_config(config, folder)))
+    try:
+        ingested, _, _ = _run_replay(app, file, step, speed)
+        incidents = app.store.list_incidents()
+    finally:
+        app.close()
+    out.print(f"replayed {ingested} observations into {folder}: {len(incidents)} incidents")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--events",
+    "events_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Labelled events, JSON lines: brand, kind, onset, end, crisis.",
+)
+@click.option("--step", default="1m", show_default=True, help="Simulated time between passes.")
+@click.option(
+    "--warmup",
+    default="2d",
+    show_default=True,
+    help="History before scoring starts (baselines need it).",
+)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def backtest(
+    ctx: click.Context, file: Path, events_path: Path, step: str, warmup: str, as_json: bool
+) -> None:
+    """Replay FILE with the configured detectors and score them against labelled events."""
+    from listener.app import App
+    from listener.backtest import RecordingNotifier, evaluate, read_events
+    from listener.routing import Router
+
+    config = _config(ctx)
+    try:
+        events = read_events(events_path)
+        lead = parse_duration(warmup)
+    except (OSError, ValueError) as exc:
+        fail(str(exc), 2)
+    recorder = RecordingNotifier()
+    with tempfile.TemporaryDirectory(prefix="listener-backtest-") as folder:
+        app = guarded(lambda: App.build(_scratch_config(config, Path(folder))))
+        app.notifiers = {recorder.name: recorder}
+        app.router = Router([], app.notifiers)
+        try:
+            _, first, last = _run_replay(app, file, step, 0.0)
+        finally:
+            app.close()
+    start, end = first + lead, last
+    alerts = [a for a in recorder.alerts if start <= a.at <= end]
+    report = evaluate(alerts, events, [b.name for b in config.brands], start, end)
+    if as_json:
+        print(report.to_json())
+        return
+    table = Table(
+        title=f"backtest {start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M} UTC", title_justify="left"
+    )
+    for column in (
+        "detector",
+        "caught",
+        "median delay (min)",
+        "false/brand-week",
+        "precision",
+        "on non-crisis events",
+    ):
+        table.add_column(column)
+    for name, row in [("overall", report.overall), *report.detectors.items()]:
+        table.add_row(
+            name,
+            f"{row['caught']}/{row['events']}",
+            str(row["median_delay_min"]),
+            str(row["false_alerts_per_brand_week"]),
+            str(row["precision"]),
+            str(row["alerts_on_non_crisis_events"]),
+        )
+    out.print(table)
+    for kind, caught in report.overall["caught_by_kind"].items():
+        delay = report.overall["median_delay_by_kind_min"][kind]
+        out.print(f"  {kind}: caught {caught}, median delay {delay} min")
 
 
 @cli.group()

@@ -58,8 +58,9 @@ class EnrichWorker:
             seqs[entry.mention.id].append(entry.seq)
             latest[entry.mention.id] = entry.mention
         all_seqs = [e.seq for e in entries]
+        unscored = [m for m in latest.values() if m.sentiment is None]
         try:
-            scores = self.scorer.score([m.text for m in latest.values()])
+            fresh = iter(self.scorer.score([m.text for m in unscored]))
         except Exception as exc:
             log.error(
                 "scoring failed; batch kept in spool",
@@ -74,8 +75,11 @@ class EnrichWorker:
         try:
             stored = self.store.get_many(list(latest))
             mentions = [
-                with_history(enrich(m, s, self.vocabulary), stored.get(m.id))
-                for m, s in zip(latest.values(), scores, strict=True)
+                # imported or replayed mentions may arrive labelled: their label is kept
+                with_history(
+                    enrich(m, m.sentiment or next(fresh), self.vocabulary), stored.get(m.id)
+                )
+                for m in latest.values()
             ]
             report = self.store.bulk_upsert(mentions)
         except StoreError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
@@ -24,9 +25,11 @@ from pydantic import Field
 from listener.config.types import PositiveDuration, Section
 from listener.detectors.base import DetectContext, Detector
 from listener.detectors.seasonal import upper_tail_log10
+from listener.detectors.volume_spike import assess_latest
 from listener.domain import Signal
 from listener.stores.base import BucketQuery, MentionQuery
 
+HISTORY_TTL = timedelta(hours=1)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
@@ -71,9 +74,21 @@ def _covered_runs(text: str, grams: set[str], sizes: tuple[int, ...] = (2, 3, 4)
     return runs
 
 
+@dataclass(frozen=True)
+class HistoryProfile:
+    """How many of a brand's past posts contain each character bigram."""
+
+    bigrams: Counter[str]
+    posts: int
+
+
+def history_profile(texts: list[str]) -> HistoryProfile:
+    return HistoryProfile(Counter(g for t in texts for g in ngrams(t, (2,))), len(texts))
+
+
 def emerging_terms(
     recent: list[str],
-    history: list[str],
+    history: HistoryProfile,
     ignore: set[str],
     min_posts: int,
     min_share: float,
@@ -87,9 +102,9 @@ def emerging_terms(
     if len(recent) < min_posts:
         return []
     needed = max(min_posts, math.ceil(min_share * len(recent)))
-    df = Counter(g for text in recent for g in ngrams(text))
-    past = Counter(g for text in history for g in ngrams(text))
-    limit = max_history_share * max(1, len(history))
+    df = Counter(g for text in recent for g in ngrams(text, (2,)))
+    past = history.bigrams
+    limit = max_history_share * max(1, history.posts)
     # bigrams decide coverage: a longer gram would drag known characters along (米汽车电)
     fresh = {g for g, n in df.items() if len(g) == 2 and n >= needed and past[g] <= limit}
     candidates = {run for text in recent for run in _covered_runs(text, fresh, (2,))}
@@ -117,6 +132,7 @@ class CrisisTermsDetector(Detector):
         self.config = config
         self.brand_words = brand_words or {}
         """Per brand, names and aliases: never 'emerging' about the brand itself."""
+        self._profiles: dict[str, tuple[datetime, HistoryProfile]] = {}
 
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg = self.config
@@ -196,11 +212,14 @@ class CrisisTermsDetector(Detector):
         return signals
 
     def _new_topic(self, context: DetectContext, brand: str, start: datetime) -> list[Signal]:
-        """Without crisis vocabulary: many recent negatives sharing words never seen before."""
+        """Without crisis vocabulary: elevated negatives sharing words never seen before."""
         cfg, series = self.config, context.series
+        negative = series.counts(brand, sentiment="negative")
         buckets = max(1, int(cfg.window / series.bucket))
-        if series.counts(brand, sentiment="negative")[-buckets:].sum() < cfg.emerging_min_posts:
+        if negative[-buckets:].sum() < cfg.emerging_min_posts:
             return []
+        if assess_latest(negative, series).surprise < cfg.sensitivity / 2:
+            return []  # negatives at their usual level: nothing new is going on
         new = self._emerging(context, brand)
         if not new:
             return []
@@ -219,6 +238,27 @@ class CrisisTermsDetector(Detector):
             )
         ]
 
+    def _history(self, context: DetectContext, brand: str) -> HistoryProfile:
+        """The brand's past bigrams, re-read from the store at most every ``HISTORY_TTL``."""
+        cached = self._profiles.get(brand)
+        if cached is not None and context.now - cached[0] < HISTORY_TTL:
+            return cached[1]
+        cfg = self.config
+        texts = [
+            m.text
+            for m in context.store.search(
+                MentionQuery(
+                    brands=(brand,),
+                    since=context.now - cfg.baseline,
+                    until=context.now - cfg.window,
+                    limit=2000,
+                )
+            ).mentions
+        ]
+        profile = history_profile(texts)
+        self._profiles[brand] = (context.now, profile)
+        return profile
+
     def _emerging(self, context: DetectContext, brand: str) -> list[str]:
         cfg = self.config
         recent = context.store.search(
@@ -230,18 +270,10 @@ class CrisisTermsDetector(Detector):
                 limit=200,
             )
         ).mentions
-        history = context.store.search(
-            MentionQuery(
-                brands=(brand,),
-                since=context.now - cfg.baseline,
-                until=context.now - cfg.window,
-                limit=2000,
-            )
-        ).mentions
         ignore = {brand, *self.brand_words.get(brand, set())}
         return emerging_terms(
             [m.text for m in recent],
-            [m.text for m in history],
+            self._history(context, brand),
             ignore,
             cfg.emerging_min_posts,
             cfg.emerging_min_share,

@@ -48,6 +48,7 @@ class InfluentialAuthorDetector(Detector):
                 sentiments=("negative",),
                 since=context.now - cfg.lookback,
                 until=context.now,
+                min_influence=cfg.min_influence,
                 order="engagement",
                 limit=cfg.max_posts,
             )

@@ -68,7 +68,7 @@ class NegativeSurgeDetector(Detector):
                 continue
             total = series.counts(brand)
             discount = context.coordinated.get(brand, 0.0)
-            count_test = assess_latest(negative, series, discount)
+            count_test = assess_latest(negative, series, discount, key=("negative", brand))
             recent_neg = max(0.0, negative[-w:].sum() - discount)
             recent_total = max(recent_neg, total[-w:].sum() - discount)
             past_neg, past_total = negative[:-w].sum(), total[:-w].sum()

@@ -173,26 +173,42 @@ def _pooled(
 
 
 def expectations(
-    counts: FloatArray, cfg: SeasonalConfig, rows: NDArray[np.int64] | None = None
+    counts: FloatArray,
+    cfg: SeasonalConfig,
+    rows: NDArray[np.int64] | None = None,
+    pooled: float | None = None,
 ) -> Expectations:
     """Causal expectations for ``rows`` (default: every bucket) of a count series.
 
     NaN counts are gaps (a failed crawl, a missing row): they are left out of
     every baseline rather than read as zero. The dispersion is pooled over the
-    residuals of the previous ``pool`` buckets when there are enough of them.
+    residuals of the previous ``pool`` buckets when there are enough of them;
+    a caller that already knows it (it changes slowly) passes ``pooled``.
     """
     n = counts.size
     rows = np.arange(n) if rows is None else rows
+    if pooled is not None:
+        local = _local_expectations(counts, cfg, rows)
+        dispersion = (
+            np.full(rows.size, max(pooled, cfg.min_dispersion))
+            if math.isfinite(pooled)
+            else local.dispersion
+        )
+        return Expectations(
+            mean=local.mean, dispersion=dispersion, level=local.level, history=local.history
+        )
     pool = cfg.pool or 2 * cfg.per_day
     first = max(0, int(rows.min()) - pool) if rows.size else 0
     context = np.arange(first, n if rows.size == 0 else int(rows.max()) + 1)
     local = _local_expectations(counts, cfg, context)
     mean_all = np.full(n, np.nan)
     mean_all[context] = local.mean
-    pooled = _pooled(counts, mean_all, rows, cfg)
+    pooled_rows = _pooled(counts, mean_all, rows, cfg)
     position = rows - first
     dispersion = np.where(
-        np.isfinite(pooled), np.maximum(pooled, cfg.min_dispersion), local.dispersion[position]
+        np.isfinite(pooled_rows),
+        np.maximum(pooled_rows, cfg.min_dispersion),
+        local.dispersion[position],
     )
     return Expectations(
         mean=local.mean[position],
@@ -258,8 +274,26 @@ def upper_tail_log10(count: FloatArray, mean: FloatArray, dispersion: FloatArray
     return np.where(count > 0, log_sf / math.log(10), 0.0)
 
 
+def pooled_at(counts: FloatArray, cfg: SeasonalConfig, row: int) -> float:
+    """The pooled dispersion in force at ``row`` (NaN when there is too little history)."""
+    return (
+        float(expectations(counts, cfg, np.array([row])).dispersion[0])
+        if _has_pool(counts, cfg, row)
+        else math.nan
+    )
+
+
+def _has_pool(counts: FloatArray, cfg: SeasonalConfig, row: int) -> bool:
+    start = max(0, row - row % cfg.pool_every - (cfg.pool or 2 * cfg.per_day))
+    return int(np.isfinite(counts[start:row]).sum()) >= 24
+
+
 def assess_rows(
-    counts: FloatArray, cfg: SeasonalConfig, rows: NDArray[np.int64], partial: float = 1.0
+    counts: FloatArray,
+    cfg: SeasonalConfig,
+    rows: NDArray[np.int64],
+    partial: float = 1.0,
+    pooled: float | None = None,
 ) -> list[Assessment]:
     """The most surprising window ending at each of ``rows`` (windows: ``cfg.windows``).
 
@@ -268,7 +302,7 @@ def assess_rows(
     """
     span = np.unique((rows[:, None] - np.arange(max(cfg.windows))[None, :]).ravel())
     span = span[span >= 0]
-    exp = expectations(counts, cfg, span)
+    exp = expectations(counts, cfg, span, pooled)
     mean = np.full(counts.size, np.nan)
     dispersion_all = np.full(counts.size, np.nan)
     level_all = np.full(counts.size, np.nan)

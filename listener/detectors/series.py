@@ -33,6 +33,8 @@ class BucketSeries:
         """Index of the bucket containing ``now`` at the last refresh."""
         self.elapsed = 1.0
         """Fraction of the current bucket that has passed."""
+        self.memo: dict[tuple[object, ...], float] = {}
+        """Slow-moving per-series values detectors reuse between passes (pooled spread)."""
 
     def index(self, at: datetime) -> int:
         return int(at.timestamp() // self.size)
@@ -60,6 +62,8 @@ class BucketSeries:
             index = self.index(row.start)
             series[index] = series.get(index, 0.0) + row.count
         self._fetched_until = self.current
+        if len(self.memo) > 100_000:
+            self.memo.clear()
 
     def brands(self) -> list[str]:
         return [b for b, by_key in self._counts.items() if any(by_key.values())]

@@ -56,30 +56,32 @@ class ViralThreadDetector(Detector):
 
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg = self.config
-        signals = []
-        for brand in context.brands:
-            page = context.store.search(
-                MentionQuery(
-                    brands=(brand,),
-                    sentiments=("negative",),
-                    since=context.now - cfg.lookback,
-                    order="engagement",
-                    limit=cfg.max_threads,
-                )
+        page = context.store.search(
+            MentionQuery(
+                brands=context.brands,
+                sentiments=("negative",),
+                since=context.now - cfg.lookback,
+                until=context.now,
+                min_reposts=cfg.min_reposts,
+                order="engagement",
+                limit=cfg.max_threads * len(context.brands),
             )
-            for m in page.mentions:
-                if m.engagement.reposts < cfg.min_reposts or m.engagement.reposts >= cfg.viral:
-                    continue
-                ages, watched = repost_ages(m)
-                forecast = self.model.forecast(
-                    ages,
-                    cfg.horizon.total_seconds(),
-                    observed_until=watched,
-                    root_followers=m.author.followers,
-                )
-                if forecast.predicted < cfg.viral:
-                    continue
-                hours = max(watched / 3600, 1 / 60)
+        )
+        signals = []
+        for m in page.mentions:
+            if m.engagement.reposts >= cfg.viral:
+                continue  # already viral: other detectors and the incident carry it
+            ages, watched = repost_ages(m)
+            forecast = self.model.forecast(
+                ages,
+                cfg.horizon.total_seconds(),
+                observed_until=watched,
+                root_followers=m.author.followers,
+            )
+            if forecast.predicted < cfg.viral:
+                continue
+            hours = max(watched / 3600, 1 / 60)
+            for brand in (b for b in m.brands if b in context.brands):
                 signals.append(
                     Signal(
                         detector=self.name,

@@ -20,7 +20,7 @@ from pydantic import Field
 
 from listener.config.types import Section
 from listener.detectors.base import DetectContext, Detector
-from listener.detectors.seasonal import Assessment, SeasonalConfig, assess_rows
+from listener.detectors.seasonal import Assessment, SeasonalConfig, assess_rows, pooled_at
 from listener.detectors.series import BucketSeries
 from listener.domain import Severity, Signal
 
@@ -63,12 +63,26 @@ def anomaly_score(a: Assessment, sensitivity: float, min_count: int) -> float:
     return score * min(1.0, a.count / min_count)
 
 
-def assess_latest(counts: np.ndarray, series: BucketSeries, discount: float = 0.0) -> Assessment:
-    """The most surprising window ending at the current (still filling) bucket."""
+def assess_latest(
+    counts: np.ndarray, series: BucketSeries, discount: float = 0.0, key: tuple[str, ...] = ()
+) -> Assessment:
+    """The most surprising window ending at the current (still filling) bucket.
+
+    With a ``key`` naming the series, its pooled dispersion is computed once per
+    ``pool_every`` buckets and reused (it moves slowly), which keeps a pass over
+    a thousand brands cheap.
+    """
     cfg = seasonal_config(series.bucket, series.bucket * (series.length - 1))
     adjusted = counts.copy()
     adjusted[-1] = max(0.0, adjusted[-1] - discount)
-    [a] = assess_rows(adjusted, cfg, np.array([adjusted.size - 1]), partial=series.elapsed)
+    last = adjusted.size - 1
+    pooled = None
+    if key:
+        memo = (*key, series.current // cfg.pool_every)
+        if memo not in series.memo:
+            series.memo[memo] = pooled_at(adjusted, cfg, last - last % cfg.pool_every)
+        pooled = series.memo[memo]
+    [a] = assess_rows(adjusted, cfg, np.array([last]), partial=series.elapsed, pooled=pooled)
     return a
 
 
@@ -90,7 +104,7 @@ class VolumeSpikeDetector(Detector):
                 if not counts[-6:].any():
                     continue
                 discount = 0.0 if platform else context.coordinated.get(brand, 0.0)
-                a = assess_latest(counts, series, discount)
+                a = assess_latest(counts, series, discount, key=("volume", brand, platform))
                 severity = severity_of(a, cfg.sensitivity, cfg.min_count, cfg.min_ratio)
                 if severity is None:
                     continue

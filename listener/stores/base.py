@@ -43,6 +43,10 @@ class MentionQuery:
     """Only mentions carrying crisis vocabulary."""
     author_ids: tuple[str, ...] = ()
     """Only mentions by these authors (the brand's own accounts, say)."""
+    min_influence: float | None = None
+    """Only mentions whose author's influence is at least this."""
+    min_reposts: int | None = None
+    """Only mentions reposted at least this many times."""
     order: Literal["newest", "engagement"] = "newest"
     limit: int = 20
     offset: int = 0

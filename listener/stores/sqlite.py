@@ -112,6 +112,71 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+Filter = tuple[str, list[Any]]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _text_filters(text: str) -> list[Filter]:
+    """Every term must occur: the trigram index for 3+ characters, ``instr`` below that."""
+    return [
+        (
+            "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
+            [_fts_phrase(term)],
+        )
+        if len(term) >= 3
+        else ("instr(m.search_text, ?) > 0", [term])
+        for term in split_terms(text)
+    ]
+
+
+def _brand_filter(q: MentionQuery) -> list[Filter]:
+    """Brands, through the brand table, which repeats time and sentiment: its index serves."""
+    if not q.brands:
+        return []
+    inner: list[Filter] = [(f"brand IN ({_marks(q.brands)})", list(q.brands))]
+    if q.since is not None:
+        inner.append(("published_at >= ?", [_epoch(q.since)]))
+    if q.until is not None:
+        inner.append(("published_at < ?", [_epoch(q.until)]))
+    if q.sentiments:
+        inner.append((f"sentiment IN ({_marks(q.sentiments)})", list(q.sentiments)))
+    where = " AND ".join(c for c, _ in inner)
+    return [
+        (
+            f"m.id IN (SELECT mention_id FROM mention_brands WHERE {where})",
+            [p for _, ps in inner for p in ps],
+        )
+    ]
+
+
+def _field_filters(q: MentionQuery) -> list[Filter]:
+    found: list[Filter] = []
+    if q.platforms:
+        found.append((f"m.platform IN ({_marks(q.platforms)})", list(q.platforms)))
+    if q.sentiments:
+        found.append((f"m.sentiment IN ({_marks(q.sentiments)})", list(q.sentiments)))
+    if q.since is not None:
+        found.append(("m.published_at >= ?", [_epoch(q.since)]))
+    if q.until is not None:
+        found.append(("m.published_at < ?", [_epoch(q.until)]))
+    if q.min_influence is not None:
+        found.append(("json_extract(m.doc, '$.author.influence') >= ?", [q.min_influence]))
+    if q.min_reposts is not None:
+        found.append(("json_extract(m.doc, '$.engagement.reposts') >= ?", [q.min_reposts]))
+    if q.crisis_only:
+        found.append(("m.id IN (SELECT mention_id FROM mention_brands WHERE crisis = 1)", []))
+    if q.author_ids:
+        found.append(
+            (f"json_extract(m.doc, '$.author.id') IN ({_marks(q.author_ids)})", list(q.author_ids))
+        )
+    if q.thread_id is not None:
+        found.append(("(m.thread_id = ? OR m.id = ?)", [q.thread_id, q.thread_id]))
+    return found
+
+
 class SqliteStore(Store):
     name: ClassVar[str] = "sqlite"
 
@@ -212,44 +277,9 @@ class SqliteStore(Store):
         return Mention.model_validate_json(rows[0][0]) if rows else None
 
     def _where(self, q: MentionQuery) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for term in split_terms(q.text):
-            if len(term) >= 3:
-                clauses.append(
-                    "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)"
-                )
-                params.append(_fts_phrase(term))
-            else:
-                clauses.append("instr(m.search_text, ?) > 0")
-                params.append(term)
-        if q.brands:
-            marks = ",".join("?" * len(q.brands))
-            clauses.append(
-                f"m.id IN (SELECT mention_id FROM mention_brands WHERE brand IN ({marks}))"
-            )
-            params.extend(q.brands)
-        for column, values in (("platform", q.platforms), ("sentiment", q.sentiments)):
-            if values:
-                clauses.append(f"m.{column} IN ({','.join('?' * len(values))})")
-                params.extend(values)
-        if q.since is not None:
-            clauses.append("m.published_at >= ?")
-            params.append(_epoch(q.since))
-        if q.until is not None:
-            clauses.append("m.published_at < ?")
-            params.append(_epoch(q.until))
-        if q.crisis_only:
-            clauses.append("m.id IN (SELECT mention_id FROM mention_brands WHERE crisis = 1)")
-        if q.author_ids:
-            clauses.append(
-                f"json_extract(m.doc, '$.author.id') IN ({','.join('?' * len(q.author_ids))})"
-            )
-            params.extend(q.author_ids)
-        if q.thread_id is not None:
-            clauses.append("(m.thread_id = ? OR m.id = ?)")
-            params.extend([q.thread_id, q.thread_id])
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+        parts = [*_text_filters(q.text), *_brand_filter(q), *_field_filters(q)]
+        where = " AND ".join(clause for clause, _ in parts)
+        return (f" WHERE {where}" if parts else ""), [p for _, ps in parts for p in ps]
 
     def search(self, query: MentionQuery) -> SearchPage:
         where, params = self._where(query)

@@ -6,6 +6,7 @@ from listener.detectors.crisis_terms import (
     CrisisTermsConfig,
     CrisisTermsDetector,
     emerging_terms,
+    history_profile,
 )
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention
@@ -79,5 +80,6 @@ def test_a_new_negative_topic_without_crisis_words(
 
 def test_emerging_terms_keep_the_longest_and_skip_the_brand() -> None:
     recent = ["小米发动机起火事件", "又一起发动机起火", "发动机起火太可怕", "小米回应"]
-    assert emerging_terms(recent, HISTORY_TEXTS * 10, {"小米"}, 3, 0.3, 0.005)[0] == "发动机起火"
-    assert emerging_terms(recent[:2], HISTORY_TEXTS, set(), 3, 0.3, 0.005) == []
+    history = history_profile(HISTORY_TEXTS * 10)
+    assert emerging_terms(recent, history, {"小米"}, 3, 0.3, 0.005)[0] == "发动机起火"
+    assert emerging_terms(recent[:2], history, set(), 3, 0.3, 0.005) == []

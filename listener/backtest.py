@@ -1,0 +1,176 @@
+"""Score the detectors against labelled events: caught, how early, how many false alerts.
+
+An *alert* is an incident's first announcement (what a PR team would receive);
+escalations and reminders of the same incident are not new alerts. An alert is
+true when it falls inside a crisis event of its brand (from the onset to the
+event's end plus ``grace``); an event is caught when a true alert falls inside
+it, and its delay is the time from onset to the first one. Alerts raised during
+labelled non-crisis events (a positive viral moment, a campaign) are counted
+on their own: the targets say those must raise no crisis incident.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from alerts.base import Notifier
+from listener.domain import Digest, IncidentEvent, UtcDatetime
+
+
+class LabelledEvent(BaseModel):
+    """One line of an events file."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    brand: str
+    kind: str
+    onset: UtcDatetime
+    end: UtcDatetime
+    crisis: bool
+
+
+def read_events(path: Path) -> list[LabelledEvent]:
+    events = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if line.strip():
+                try:
+                    events.append(LabelledEvent.model_validate_json(line))
+                except ValidationError as exc:
+                    raise ValueError(f"{path}:{lineno}: {exc.errors()[0]['msg']}") from None
+    return events
+
+
+@dataclass(frozen=True)
+class Alert:
+    at: datetime
+    brand: str
+    incident: str
+    detectors: tuple[str, ...]
+    severity: str
+
+
+class RecordingNotifier(Notifier):
+    """Collects every incident's first announcement instead of sending it."""
+
+    kind: ClassVar[str] = "recording"
+
+    def __init__(self) -> None:
+        super().__init__("backtest")
+        self.alerts: list[Alert] = []
+        self._seen: set[str] = set()
+
+    def notify(self, event: IncidentEvent) -> None:
+        inc = event.incident
+        if event.change == "resolved" or inc.id in self._seen:
+            return
+        self._seen.add(inc.id)
+        self.alerts.append(
+            Alert(
+                at=inc.updated_at,
+                brand=inc.brand,
+                incident=inc.id,
+                detectors=inc.detectors,
+                severity=inc.severity,
+            )
+        )
+
+    def send_digest(self, digest: Digest) -> None:
+        """Digests are not part of a backtest."""
+
+
+@dataclass
+class Score:
+    events: int = 0
+    caught: int = 0
+    delays_min: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float | None]] = field(default_factory=dict)
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "caught": self.caught,
+            "recall": round(self.caught / self.events, 3) if self.events else None,
+            "median_delay_min": round(statistics.median(self.delays_min), 1)
+            if self.delays_min
+            else None,
+            "median_delay_by_kind_min": {
+                kind: (
+                    round(statistics.median([d for d in ds if d is not None]), 1)
+                    if any(d is not None for d in ds)
+                    else None
+                )
+                for kind, ds in sorted(self.by_kind.items())
+            },
+            "caught_by_kind": {
+                kind: f"{sum(d is not None for d in ds)}/{len(ds)}"
+                for kind, ds in sorted(self.by_kind.items())
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    overall: dict[str, Any]
+    detectors: dict[str, dict[str, Any]]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=str)
+
+
+def _inside(alert: Alert, event: LabelledEvent, grace: timedelta) -> bool:
+    return alert.brand == event.brand and event.onset <= alert.at <= event.end + grace
+
+
+def evaluate(
+    alerts: Sequence[Alert],
+    events: Sequence[LabelledEvent],
+    brands: Iterable[str],
+    start: datetime,
+    end: datetime,
+    grace: timedelta = timedelta(minutes=30),
+) -> Report:
+    """Per detector and overall: events caught, delay from onset, false alerts, precision."""
+    crises = [e for e in events if e.crisis and start <= e.onset < end]
+    calm = [e for e in events if not e.crisis]
+    brand_days = max(1e-9, len(set(brands)) * (end - start) / timedelta(days=1))
+
+    def score(subset: Sequence[Alert]) -> dict[str, Any]:
+        result = Score(events=len(crises))
+        for event in crises:
+            hits = [a.at for a in subset if _inside(a, event, grace)]
+            delay = (min(hits) - event.onset).total_seconds() / 60 if hits else None
+            result.by_kind.setdefault(event.kind, []).append(delay)
+            if delay is not None:
+                result.caught += 1
+                result.delays_min.append(delay)
+        true = [a for a in subset if any(_inside(a, e, grace) for e in crises)]
+        on_calm = [a for a in subset if a not in true and any(_inside(a, e, grace) for e in calm)]
+        false = len(subset) - len(true)
+        return {
+            **result.row(),
+            "alerts": len(subset),
+            "false_alerts": false,
+            "alerts_on_non_crisis_events": len(on_calm),
+            "false_alerts_per_brand_day": round(false / brand_days, 3),
+            "false_alerts_per_brand_week": round(7 * false / brand_days, 3),
+            "precision": round(len(true) / len(subset), 3) if subset else None,
+        }
+
+    by_detector: dict[str, list[Alert]] = defaultdict(list)
+    for alert in alerts:
+        for name in alert.detectors:
+            by_detector[name].append(alert)
+    return Report(
+        overall=score(alerts),
+        detectors={name: score(items) for name, items in sorted(by_detector.items())},
+    )
