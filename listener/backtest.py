@@ -23,7 +23,12 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from alerts.base import Notifier
-from listener.domain import Digest, IncidentEvent, UtcDatetime
+from listener.app import App
+from listener.config.models import Config
+from listener.domain import Digest, IncidentEvent, Mention, UtcDatetime
+from listener.replay import replay
+from listener.routing import Router
+from listener.stores.sqlite import SqliteStoreConfig
 
 
 class LabelledEvent(BaseModel):
@@ -174,3 +179,46 @@ def evaluate(
         overall=score(alerts),
         detectors={name: score(items) for name, items in sorted(by_detector.items())},
     )
+
+
+def scratch_config(config: Config, data_dir: Path) -> Config:
+    """The same configuration, with its spool and an SQLite store under ``data_dir``."""
+    return config.model_copy(
+        update={
+            "daemon": config.daemon.model_copy(update={"data_dir": data_dir}),
+            "spool": config.spool.model_copy(update={"path": None}),
+            "storage": SqliteStoreConfig(),
+        }
+    )
+
+
+def backtest_app(config: Config, data_dir: Path) -> App:
+    """An App on a scratch store whose only notifier records alerts (under "backtest")."""
+    app = App.build(scratch_config(config, data_dir))
+    recorder = RecordingNotifier()
+    app.notifiers = {recorder.name: recorder}
+    app.router = Router([], app.notifiers)
+    return app
+
+
+def run_backtest(
+    config: Config,
+    observations: list[Mention],
+    events: Sequence[LabelledEvent],
+    step: timedelta,
+    warmup: timedelta,
+    data_dir: Path,
+) -> tuple[Report, list[Alert]]:
+    """Replay ``observations`` through the configured detectors; score them on ``events``."""
+    app = backtest_app(config, data_dir)
+    try:
+        for _ in replay(app, observations, step):
+            pass
+        recorder = app.notifiers["backtest"]
+        assert isinstance(recorder, RecordingNotifier)
+    finally:
+        app.close()
+    start = observations[0].collected_at + warmup
+    end = observations[-1].collected_at
+    alerts = [a for a in recorder.alerts if start <= a.at <= end]
+    return evaluate(alerts, events, [b.name for b in config.brands], start, end), alerts

@@ -32,7 +32,6 @@ from listener.logs import configure_logging
 from listener.plugins import build_store
 from listener.spool import SpoolError, open_existing
 from listener.stores.base import MentionQuery, StoreError
-from listener.stores.sqlite import SqliteStoreConfig
 
 T = TypeVar("T")
 out = Console()
@@ -318,19 +317,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         )
 
 
-def _scratch_config(config: Config, data_dir: Path) -> Config:
-    """The same configuration, writing its spool and SQLite store under ``data_dir``."""
-    return config.model_copy(
-        update={
-            "daemon": config.daemon.model_copy(update={"data_dir": data_dir}),
-            "spool": config.spool.model_copy(update={"path": None}),
-            "storage": SqliteStoreConfig(),
-        }
-    )
-
-
 def _run_replay(app: Any, path: Path, step: str, speed: float) -> tuple[int, datetime, datetime]:
-    """Replay ``path`` into ``app``; returns (observations, first and last collection time)."""
+    """Replay ``path`` into ``app`` with a progress bar; returns (observations, first, last)."""
     from listener.replay import ReplayError, read_observations, replay
 
     try:
@@ -378,10 +366,11 @@ def replay_command(
 ) -> None:
     """Push historical mentions (JSON lines) through the pipeline on a simulated clock."""
     from listener.app import App
+    from listener.backtest import scratch_config
 
     config = _config(ctx)
     folder = data_dir or Path(tempfile.mkdtemp(prefix="listener-replay-"))
-    app = guarded(lambda: App.build(_scratch_config(config, folder)))
+    app = guarded(lambda: App.build(scratch_config(config, folder)))
     try:
         ingested, _, _ = _run_replay(app, file, step, speed)
         incidents = app.store.list_incidents()
@@ -412,9 +401,7 @@ def backtest(
     ctx: click.Context, file: Path, events_path: Path, step: str, warmup: str, as_json: bool
 ) -> None:
     """Replay FILE with the configured detectors and score them against labelled events."""
-    from listener.app import App
-    from listener.backtest import RecordingNotifier, evaluate, read_events
-    from listener.routing import Router
+    from listener.backtest import backtest_app, evaluate, read_events
 
     config = _config(ctx)
     try:
@@ -422,17 +409,15 @@ def backtest(
         lead = parse_duration(warmup)
     except (OSError, ValueError) as exc:
         fail(str(exc), 2)
-    recorder = RecordingNotifier()
     with tempfile.TemporaryDirectory(prefix="listener-backtest-") as folder:
-        app = guarded(lambda: App.build(_scratch_config(config, Path(folder))))
-        app.notifiers = {recorder.name: recorder}
-        app.router = Router([], app.notifiers)
+        app = guarded(lambda: backtest_app(config, Path(folder)))
         try:
             _, first, last = _run_replay(app, file, step, 0.0)
+            recorder = app.notifiers["backtest"]
         finally:
             app.close()
     start, end = first + lead, last
-    alerts = [a for a in recorder.alerts if start <= a.at <= end]
+    alerts = [a for a in recorder.alerts if start <= a.at <= end]  # type: ignore[attr-defined]
     report = evaluate(alerts, events, [b.name for b in config.brands], start, end)
     if as_json:
         print(report.to_json())

@@ -48,16 +48,45 @@ BRANDS = (
 )
 
 TEMPLATES: dict[SentimentLabel, tuple[str, ...]] = {
-    "positive": ("{b}{p}真不错", "{b}的{p}用着很满意", "推荐{b}{p}", "{b}{p}体验很好，点赞",
-                 "终于买到{b}{p}了，开心", "{b}{p}比想象的好用"),
-    "neutral": ("{b}{p}今天发布了", "有人用过{b}{p}吗", "{b}{p}多少钱", "路过{b}{p}门店",
-                "{b}{p}的参数出来了", "听说{b}{p}要降价"),
-    "negative": ("{b}{p}太差了", "{b}{p}又坏了，失望", "{b}{p}客服敷衍", "吐槽一下{b}{p}",
-                 "{b}{p}质量问题太多", "{b}{p}卡顿严重", "后悔买{b}{p}"),
+    "positive": (
+        "{b}{p}真不错",
+        "{b}的{p}用着很满意",
+        "推荐{b}{p}",
+        "{b}{p}体验很好，点赞",
+        "终于买到{b}{p}了，开心",
+        "{b}{p}比想象的好用",
+    ),
+    "neutral": (
+        "{b}{p}今天发布了",
+        "有人用过{b}{p}吗",
+        "{b}{p}多少钱",
+        "路过{b}{p}门店",
+        "{b}{p}的参数出来了",
+        "听说{b}{p}要降价",
+    ),
+    "negative": (
+        "{b}{p}太差了",
+        "{b}{p}又坏了，失望",
+        "{b}{p}客服敷衍",
+        "吐槽一下{b}{p}",
+        "{b}{p}质量问题太多",
+        "{b}{p}卡顿严重",
+        "后悔买{b}{p}",
+    ),
 }
-CRISIS = ("{b}{p}起火了，太可怕", "{b}{p}出事了，要求召回", "{b}{p}维权群已经三百人",
-          "{b}{p}被曝光质量问题", "{b}{p}致人受伤，谁来负责")
+CRISIS = (
+    "{b}{p}起火了，太可怕",
+    "{b}{p}出事了，要求召回",
+    "{b}{p}维权群已经三百人",
+    "{b}{p}被曝光质量问题",
+    "{b}{p}致人受伤，谁来负责",
+)
 FILLER = ("今天", "刚刚", "朋友说", "真的", "哎", "说实话", "有一说一", "姐妹们", "家人们", "")
+ASIDES = ("，第二次了", "，朋友也遇到过", "，上周刚买的", "，等了半个月", "，客服电话打不通",
+          "，价格还行", "，外观好看", "，同事推荐的", "，说明书看不懂", "，物流挺快",
+          "，门店人很多", "，没想到", "，真心话", "，大家怎么看", "，有没有同款",
+          "，我妈也在用", "，性价比一般", "，续航一天", "，颜色选了蓝的", "，在京东买的",
+          "，打算换掉", "，第一次用", "，还在观望", "，去年就关注了", "，图片为证")
 TAILS = ("", "[哈哈]", "[怒]", "[泪]", "!", "?", "。。。", "#日常#", "[doge]")
 
 
@@ -94,37 +123,67 @@ class Generator:
     def text(self, brand: Brand, label: SentimentLabel, crisis: bool = False) -> str:
         pool = CRISIS if crisis else TEMPLATES[label]
         body = pool[self.rng.integers(len(pool))].format(
-            b=brand.name, p=brand.products[self.rng.integers(len(brand.products))])
+            b=brand.name, p=brand.products[self.rng.integers(len(brand.products))]
+        )
         lead = FILLER[self.rng.integers(len(FILLER))]
+        aside = "".join(ASIDES[i] for i in self.rng.choice(len(ASIDES), int(
+            self.rng.integers(0, 3)), replace=False))
         tail = TAILS[self.rng.integers(len(TAILS))]
-        return f"{lead}{body}{tail} {self.rng.integers(1000)}"
+        return f"{lead}{body}{aside}{tail} {self.rng.integers(1000)}"
 
-    def post(self, brand: Brand, at: datetime, label: SentimentLabel, *, text: str | None = None,
-             author: Author | None = None, reposts: int = 0, native_id: str | None = None,
-             lag: float | None = None) -> Mention:
+    def post(
+        self,
+        brand: Brand,
+        at: datetime,
+        label: SentimentLabel,
+        *,
+        text: str | None = None,
+        author: Author | None = None,
+        reposts: int = 0,
+        native_id: str | None = None,
+        lag: float | None = None,
+    ) -> Mention:
         self.serial += 1
         nid = native_id or f"s{self.serial}"
         probs = {"negative": (0.85, 0.05), "neutral": (0.15, 0.15), "positive": (0.05, 0.85)}
         followers = int(self.rng.lognormal(5.0, 1.6))
-        collected = at + timedelta(minutes=float(lag if lag is not None
-                                                 else self.rng.uniform(1, 8)))
+        collected = at + timedelta(
+            minutes=float(lag if lag is not None else self.rng.uniform(1, 8))
+        )
         return Mention.create(
-            platform="weibo", native_id=nid, source="scenario",
-            text=text or self.text(brand, label), published_at=at, collected_at=collected,
+            platform="weibo",
+            native_id=nid,
+            source="scenario",
+            text=text or self.text(brand, label),
+            published_at=at,
+            collected_at=collected,
             author=author or Author(id=f"u{self.rng.integers(10**7)}", followers=followers),
             engagement=Engagement(reposts=reposts, comments=int(reposts * 0.6)),
-            brands=(brand.name,), matched_terms={brand.name: (brand.name,)},
-            sentiment=Score(label=label, negative=probs[label][0], positive=probs[label][1],
-                            model_version="scenario"),
+            brands=(brand.name,),
+            matched_terms={brand.name: (brand.name,)},
+            sentiment=Score(
+                label=label,
+                negative=probs[label][0],
+                positive=probs[label][1],
+                model_version="scenario",
+            ),
         )
 
-    def spread(self, brand: Brand, start: datetime, count: int, label: SentimentLabel,
-               minutes: float, crisis_text: float = 0.0) -> None:
+    def spread(
+        self,
+        brand: Brand,
+        start: datetime,
+        count: int,
+        label: SentimentLabel,
+        minutes: float,
+        crisis_text: float = 0.0,
+    ) -> None:
         for _ in range(count):
             at = start + timedelta(minutes=float(self.rng.uniform(0, minutes)))
             crisis = label == "negative" and self.rng.random() < crisis_text
-            self.out.mentions.append(self.post(brand, at, label,
-                                               text=self.text(brand, label, crisis)))
+            self.out.mentions.append(
+                self.post(brand, at, label, text=self.text(brand, label, crisis))
+            )
 
     def label(self) -> SentimentLabel:
         r = self.rng.random()
@@ -143,10 +202,16 @@ class Generator:
                     when = at + timedelta(seconds=float(self.rng.uniform(0, 300)))
                     self.out.mentions.append(self.post(brand, when, self.label()))
 
-    def event(self, brand: Brand, kind: str, onset: datetime, end: datetime,
-              crisis: bool) -> None:
-        self.out.events.append({"brand": brand.name, "kind": kind, "onset": onset.isoformat(),
-                                "end": end.isoformat(), "crisis": crisis})
+    def event(self, brand: Brand, kind: str, onset: datetime, end: datetime, crisis: bool) -> None:
+        self.out.events.append(
+            {
+                "brand": brand.name,
+                "kind": kind,
+                "onset": onset.isoformat(),
+                "end": end.isoformat(),
+                "crisis": crisis,
+            }
+        )
 
     def sudden_surge(self, brand: Brand, onset: datetime) -> None:
         hours = float(self.rng.uniform(1, 2))
@@ -173,21 +238,40 @@ class Generator:
         for visit in range(1, 73):  # re-visited every 10 minutes for 12 hours
             minutes = 10 * visit
             share = 1 - (1 + minutes / 20) ** -0.8  # fast early growth, long tail
-            self.out.mentions.append(self.post(
-                brand, onset, "negative", text=text, author=author, native_id=nid,
-                reposts=int(final * share), lag=minutes))
-        self.spread(brand, onset + timedelta(minutes=20), int(max(6, self.level(brand, onset) * 6)),
-                    "negative", 180)
+            self.out.mentions.append(
+                self.post(
+                    brand,
+                    onset,
+                    "negative",
+                    text=text,
+                    author=author,
+                    native_id=nid,
+                    reposts=int(final * share),
+                    lag=minutes,
+                )
+            )
+        self.spread(
+            brand,
+            onset + timedelta(minutes=20),
+            int(max(6, self.level(brand, onset) * 6)),
+            "negative",
+            180,
+        )
         self.event(brand, "viral_thread", onset, onset + timedelta(hours=6), True)
 
     def influencer(self, brand: Brand, onset: datetime) -> None:
-        author = Author(id=f"kol-{brand.name}", name="数码大V", followers=3_000_000,
-                        verified=True)
+        author = Author(id=f"kol-{brand.name}", name="数码大V", followers=3_000_000, verified=True)
         text = f"实测{brand.name}{brand.products[0]}，问题很多，不推荐大家购买"
-        self.out.mentions.append(self.post(brand, onset, "negative", text=text, author=author,
-                                           reposts=800, lag=4))
-        self.spread(brand, onset + timedelta(minutes=10),
-                    int(max(3, self.level(brand, onset) * 4)), "negative", 60)
+        self.out.mentions.append(
+            self.post(brand, onset, "negative", text=text, author=author, reposts=800, lag=4)
+        )
+        self.spread(
+            brand,
+            onset + timedelta(minutes=10),
+            int(max(3, self.level(brand, onset) * 4)),
+            "negative",
+            60,
+        )
         self.event(brand, "influencer", onset, onset + timedelta(hours=2), True)
 
     def water_army(self, brand: Brand, onset: datetime) -> None:
@@ -195,16 +279,23 @@ class Generator:
         for i in range(40):
             at = onset + timedelta(minutes=float(self.rng.uniform(0, 8)))
             author = Author(id=f"new-{self.serial}-{i}", followers=int(self.rng.integers(0, 30)))
-            self.out.mentions.append(self.post(
-                brand, at, "negative", text=f"@用户{self.rng.integers(999)} {template}"
-                f"{TAILS[i % len(TAILS)]}", author=author))
+            self.out.mentions.append(
+                self.post(
+                    brand,
+                    at,
+                    "negative",
+                    text=f"@用户{self.rng.integers(999)} {template}{TAILS[i % len(TAILS)]}",
+                    author=author,
+                )
+            )
         self.event(brand, "water_army", onset, onset + timedelta(minutes=30), True)
 
     def positive_viral(self, brand: Brand, onset: datetime) -> None:
         for i in range(24):
             at = onset + i * BUCKET
-            self.spread(brand, at, int(self.rng.poisson(max(3.0, 5 * self.level(brand, at)))),
-                        "positive", 5)
+            self.spread(
+                brand, at, int(self.rng.poisson(max(3.0, 5 * self.level(brand, at)))), "positive", 5
+            )
         self.event(brand, "positive_viral", onset, onset + timedelta(hours=2), False)
 
     def campaign(self, brand: Brand, onset: datetime) -> None:
@@ -221,8 +312,13 @@ class Generator:
     def build(self) -> Scenario:
         self.background()
         kinds = [self.sudden_surge, self.slow_build]
-        extras = [self.viral_thread, self.influencer, self.water_army, self.positive_viral,
-                  self.campaign]
+        extras = [
+            self.viral_thread,
+            self.influencer,
+            self.water_army,
+            self.positive_viral,
+            self.campaign,
+        ]
         for b, brand in enumerate(self.brands):
             plan = [*kinds, extras[b % len(extras)], extras[(b + 2) % len(extras)]]
             slots = self.rng.permutation(max(len(plan), (self.days - 2) * 2))[: len(plan)]

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
+import numpy as np
+from numpy.typing import NDArray
+
 from listener.detectors.series import BucketSeries
 from listener.domain import Signal
 from listener.stores.base import Store
@@ -21,9 +24,22 @@ class DetectContext:
     """Bucket counts per brand × sentiment × platform, refreshed for this pass."""
     unhealthy_sources: tuple[str, ...] = ()
     """Sources whose last crawls failed: their silence is a gap, not a quiet period."""
-    coordinated: dict[str, float] = field(default_factory=dict)
-    """Per brand, mentions in the recent window that belong to a coordinated burst;
-    the coordinated-posting detector fills it, count detectors discount it."""
+    coordinated: dict[str, list[datetime]] = field(default_factory=dict)
+    """Per brand, when the posts of a coordinated burst were published (all but one per
+    burst); the coordinated-posting detector fills it, count detectors discount it."""
+
+    def discounted(self, brand: str, counts: NDArray[np.float64]) -> NDArray[np.float64]:
+        """``counts`` (this pass's series for ``brand``) without its coordinated posts."""
+        times = self.coordinated.get(brand)
+        if not times:
+            return counts
+        out = counts.copy()
+        first = self.series.current - self.series.length + 1
+        for at in times:
+            index = self.series.index(at) - first
+            if 0 <= index < out.size:
+                out[index] = max(0.0, out[index] - 1.0)
+        return out
 
     @classmethod
     def prepare(

@@ -1,4 +1,4 @@
-"""Coordinated posting (水军): many near-identical posts from low-weight accounts at once.
+"""Coordinated posting (水军): many near-identical posts from tiny accounts at once.
 
 Texts are normalised (links, @mentions, numbers, emoji codes and punctuation
 removed) and clustered: posts whose character-bigram sets have a Jaccard
@@ -6,7 +6,7 @@ similarity of at least ``similarity`` are near-duplicates (MinHash LSH, from
 ``datasketch``, finds the candidate pairs without comparing all of them).
 
 A cluster of at least ``min_posts`` posts from ``min_authors`` accounts whose
-median influence is low is reported as a possible smear (or astroturf)
+median follower count is tiny is reported as a possible smear (or astroturf)
 campaign: an incident of its own, since it calls for a different answer than a
 real crisis. Its posts are discounted from the count detectors of the same
 pass, so a paid burst does not look like a groundswell. This detector must run
@@ -81,8 +81,11 @@ class CoordinatedConfig(Section):
     window: PositiveDuration = timedelta(minutes=10)
     min_posts: int = Field(default=8, ge=2)
     min_authors: int = Field(default=6, ge=2)
-    max_influence: float = Field(default=0.35, ge=0, le=1)
-    """The cluster's median author influence must be at most this (new, small accounts)."""
+    max_followers: int = Field(default=50, ge=0)
+    """The cluster's median author must have at most this many followers: bought and new
+    accounts are tiny, while ordinary users echoing a slogan are not."""
+    min_length: int = Field(default=8, ge=1)
+    """Posts shorter than this after normalisation (转发微博, a lone emoji) are not compared."""
     similarity: float = Field(default=0.6, gt=0, le=1)
     """Jaccard similarity of character bigrams that makes two posts near-duplicates."""
     max_posts: int = Field(default=5000, ge=10)
@@ -107,6 +110,8 @@ class CoordinatedDetector(Detector):
         ).mentions
         by_brand: dict[str, list[Mention]] = defaultdict(list)
         for m in recent:
+            if len(normalise(m.text)) < cfg.min_length:
+                continue
             for brand in m.brands:
                 if brand in context.brands:
                     by_brand[brand].append(m)
@@ -115,14 +120,16 @@ class CoordinatedDetector(Detector):
             for group in clusters([m.text for m in posts], cfg.similarity):
                 members = [posts[i] for i in group]
                 authors = {m.author.id for m in members}
-                weight = statistics.median(m.author.influence or 0.0 for m in members)
+                followers = statistics.median(m.author.followers or 0 for m in members)
                 if (
                     len(members) < cfg.min_posts
                     or len(authors) < cfg.min_authors
-                    or (weight > cfg.max_influence)
+                    or followers > cfg.max_followers
                 ):
                     continue
-                context.coordinated[brand] = context.coordinated.get(brand, 0.0) + len(members) - 1
+                context.coordinated.setdefault(brand, []).extend(
+                    sorted(m.published_at for m in members)[1:]
+                )
                 minutes = int(cfg.window.total_seconds() // 60)
                 signals.append(
                     Signal(
@@ -141,7 +148,7 @@ class CoordinatedDetector(Detector):
                         parts={
                             "posts": float(len(members)),
                             "authors": float(len(authors)),
-                            "median_influence": round(weight, 3),
+                            "median_followers": float(followers),
                         },
                         mention_ids=tuple(m.id for m in members[:10]),
                     )

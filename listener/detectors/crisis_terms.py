@@ -216,7 +216,7 @@ class CrisisTermsDetector(Detector):
         cfg, series = self.config, context.series
         negative = series.counts(brand, sentiment="negative")
         buckets = max(1, int(cfg.window / series.bucket))
-        if negative[-buckets:].sum() < cfg.emerging_min_posts:
+        if np.nansum(negative[-buckets:]) < cfg.emerging_min_posts:
             return []
         if assess_latest(negative, series).surprise < cfg.sensitivity / 2:
             return []  # negatives at their usual level: nothing new is going on

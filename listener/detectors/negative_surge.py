@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import ClassVar, Literal
 
+import numpy as np
 from pydantic import Field
 from scipy.stats import binom
 
@@ -40,7 +41,10 @@ def share_surprise(negative: float, total: float, baseline_share: float) -> floa
     """-log10 P(X ≥ negative) for X ~ Binomial(total, baseline_share)."""
     if total <= 0 or negative <= 0:
         return 0.0
-    log_p = float(binom.logsf(math.floor(negative) - 1, math.floor(total), baseline_share))
+    log_p = max(
+        float(binom.logsf(math.floor(negative) - 1, math.floor(total), baseline_share)),
+        -300 * math.log(10),
+    )
     return max(0.0, -log_p / math.log(10))
 
 
@@ -64,14 +68,15 @@ class NegativeSurgeDetector(Detector):
             if brand not in context.brands:
                 continue
             negative = series.counts(brand, sentiment="negative")
-            if negative[-w:].sum() < cfg.min_count:
+            if np.nansum(negative[-w:]) < cfg.min_count:
                 continue
-            total = series.counts(brand)
-            discount = context.coordinated.get(brand, 0.0)
-            count_test = assess_latest(negative, series, discount, key=("negative", brand))
-            recent_neg = max(0.0, negative[-w:].sum() - discount)
-            recent_total = max(recent_neg, total[-w:].sum() - discount)
-            past_neg, past_total = negative[:-w].sum(), total[:-w].sum()
+            # coordinated bursts are negative by nature here: both series lose them
+            negative = context.discounted(brand, negative)
+            total = context.discounted(brand, series.counts(brand))
+            count_test = assess_latest(negative, series, key=("negative", brand))
+            recent_neg = float(np.nansum(negative[-w:]))
+            recent_total = max(recent_neg, float(np.nansum(total[-w:])))
+            past_neg, past_total = np.nansum(negative[:-w]), np.nansum(total[:-w])
             base_share = (past_neg + 1.0) / (past_total + 3.0)  # smoothed: no history ≈ 1/3
             share = recent_neg / recent_total if recent_total else 0.0
             share_test = share_surprise(recent_neg, recent_total, base_share)

@@ -270,7 +270,8 @@ def upper_tail_log10(count: FloatArray, mean: FloatArray, dispersion: FloatArray
     """log10 P(X ≥ count) for X ~ NB(mean, dispersion), elementwise."""
     size = 1.0 / np.maximum(dispersion, 1e-9)
     k = np.floor(count) - 1
-    log_sf = nbinom.logsf(k, size, size / (size + mean))
+    # tails beyond 1e-300 underflow to -inf; everything that rare is equally surprising
+    log_sf = np.maximum(nbinom.logsf(k, size, size / (size + mean)), -300 * math.log(10))
     return np.where(count > 0, log_sf / math.log(10), 0.0)
 
 

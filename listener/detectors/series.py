@@ -33,6 +33,8 @@ class BucketSeries:
         """Index of the bucket containing ``now`` at the last refresh."""
         self.elapsed = 1.0
         """Fraction of the current bucket that has passed."""
+        self._first: dict[str, int] = {}
+        """Per brand, the earliest bucket with a mention: before it there is no data."""
         self.memo: dict[tuple[object, ...], float] = {}
         """Slow-moving per-series values detectors reuse between passes (pooled spread)."""
 
@@ -60,6 +62,7 @@ class BucketSeries:
         for row in rows:
             series = self._counts[row.brand][(row.platform or "", row.sentiment or "")]
             index = self.index(row.start)
+            self._first[row.brand] = min(self._first.get(row.brand, index), index)
             series[index] = series.get(index, 0.0) + row.count
         self._fetched_until = self.current
         if len(self.memo) > 100_000:
@@ -75,9 +78,12 @@ class BucketSeries:
         self, brand: str, *, sentiment: str | None = None, platform: str | None = None
     ) -> NDArray[np.float64]:
         """The last ``length`` buckets (oldest first, the current one last), summed over
-        whatever is not fixed by the arguments."""
+        whatever is not fixed by the arguments. Buckets before the brand's first mention
+        are NaN: no data is not the same as no mentions."""
         first = self.current - self.length + 1
         out = np.zeros(self.length)
+        known_from = self._first.get(brand, self.current + 1) - first
+        out[: max(0, min(self.length, known_from))] = np.nan
         for (p, s), series in self._counts.get(brand, {}).items():
             if (sentiment is not None and s != sentiment) or (
                 platform is not None and p != platform
@@ -88,4 +94,6 @@ class BucketSeries:
                 values = np.fromiter(series.values(), dtype=np.float64, count=len(series))
                 keep = index >= 0
                 np.add.at(out, index[keep], values[keep])
+        if known_from > 0:
+            out[: min(self.length, known_from)] = np.nan
         return out

@@ -33,6 +33,9 @@ class VolumeSpikeConfig(Section):
     min_ratio: float = Field(default=1.5, ge=1.0)
     by_platform: bool = False
     """Also watch each brand × platform series."""
+    min_negative_share: float = Field(default=0.8, ge=0)
+    """A spike whose negative share is below this fraction of the brand's usual share is
+    a positive or neutral wave (praise, a campaign, a holiday) and raises nothing."""
 
 
 def seasonal_config(bucket: timedelta, history: timedelta) -> SeasonalConfig:
@@ -64,7 +67,7 @@ def anomaly_score(a: Assessment, sensitivity: float, min_count: int) -> float:
 
 
 def assess_latest(
-    counts: np.ndarray, series: BucketSeries, discount: float = 0.0, key: tuple[str, ...] = ()
+    counts: np.ndarray, series: BucketSeries, key: tuple[str, ...] = ()
 ) -> Assessment:
     """The most surprising window ending at the current (still filling) bucket.
 
@@ -73,8 +76,7 @@ def assess_latest(
     a thousand brands cheap.
     """
     cfg = seasonal_config(series.bucket, series.bucket * (series.length - 1))
-    adjusted = counts.copy()
-    adjusted[-1] = max(0.0, adjusted[-1] - discount)
+    adjusted = counts
     last = adjusted.size - 1
     pooled = None
     if key:
@@ -92,6 +94,22 @@ class VolumeSpikeDetector(Detector):
     def __init__(self, config: VolumeSpikeConfig) -> None:
         self.config = config
 
+    def _negative_enough(
+        self, series: BucketSeries, brand: str, platform: str, counts: np.ndarray
+    ) -> bool:
+        """A wave of praise or a campaign is not a crisis: the last half hour's negative
+        share must not have fallen well below the brand's usual share."""
+        negative = series.counts(brand, sentiment="negative", platform=platform or None)
+        recent, usual = slice(-6, None), slice(None, -6)
+        total_recent = np.nansum(counts[recent])
+        total_usual = np.nansum(counts[usual])
+        if total_recent == 0 or total_usual == 0:
+            return True
+        share = np.nansum(negative[recent]) / total_recent
+        return bool(
+            share >= self.config.min_negative_share * np.nansum(negative[usual]) / total_usual
+        )
+
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg, series = self.config, context.series
         signals = []
@@ -101,10 +119,13 @@ class VolumeSpikeDetector(Detector):
             targets = [""] + (sorted(series.platforms(brand)) if cfg.by_platform else [])
             for platform in targets:
                 counts = series.counts(brand, platform=platform or None)
-                if not counts[-6:].any():
+                if not np.nansum(counts[-6:]):
                     continue
-                discount = 0.0 if platform else context.coordinated.get(brand, 0.0)
-                a = assess_latest(counts, series, discount, key=("volume", brand, platform))
+                if not self._negative_enough(series, brand, platform, counts):
+                    continue
+                if not platform:
+                    counts = context.discounted(brand, counts)
+                a = assess_latest(counts, series, key=("volume", brand, platform))
                 severity = severity_of(a, cfg.sensitivity, cfg.min_count, cfg.min_ratio)
                 if severity is None:
                     continue

@@ -74,7 +74,7 @@ def test_coordinated_mentions_are_discounted(
     steady(sqlite_store)
     recent(sqlite_store, 10, "negative", "army")
     context = make_context(sqlite_store, NOW)
-    context.coordinated["小米"] = 10.0
+    context.coordinated["小米"] = [NOW - timedelta(minutes=9)] * 10
     assert DETECTOR.detect(context) == []
 
 

@@ -80,3 +80,8 @@ def test_tail_probability_matches_poisson_limit() -> None:
     # P(X >= 10 | Poisson(2)) = 4.6e-5
     log_p = upper_tail_log10(np.array([10.0]), np.array([2.0]), np.array([1e-12]))
     assert log_p[0] == pytest.approx(np.log10(4.6498e-5), abs=0.01)
+
+
+def test_extreme_counts_stay_finite() -> None:
+    log_p = upper_tail_log10(np.array([5000.0]), np.array([0.2]), np.array([0.02]))
+    assert log_p[0] == -300
