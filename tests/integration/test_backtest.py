@@ -50,7 +50,7 @@ def test_backtest_catches_surges_and_ignores_the_positive_moment(tmp_path: Path)
     assert o["caught"] == 2 and o["events"] == 2
     assert o["median_delay_min"] <= 15
     assert o["alerts_on_non_crisis_events"] == 0
-    assert "volume_spike" in report.detectors
+    assert report.detectors and all(r["caught"] <= 2 for r in report.detectors.values())
 
 
 def test_evaluate_counts_delays_false_alerts_and_precision() -> None:
