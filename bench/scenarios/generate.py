@@ -82,11 +82,33 @@ CRISIS = (
     "{b}{p}致人受伤，谁来负责",
 )
 FILLER = ("今天", "刚刚", "朋友说", "真的", "哎", "说实话", "有一说一", "姐妹们", "家人们", "")
-ASIDES = ("，第二次了", "，朋友也遇到过", "，上周刚买的", "，等了半个月", "，客服电话打不通",
-          "，价格还行", "，外观好看", "，同事推荐的", "，说明书看不懂", "，物流挺快",
-          "，门店人很多", "，没想到", "，真心话", "，大家怎么看", "，有没有同款",
-          "，我妈也在用", "，性价比一般", "，续航一天", "，颜色选了蓝的", "，在京东买的",
-          "，打算换掉", "，第一次用", "，还在观望", "，去年就关注了", "，图片为证")
+ASIDES = (
+    "，第二次了",
+    "，朋友也遇到过",
+    "，上周刚买的",
+    "，等了半个月",
+    "，客服电话打不通",
+    "，价格还行",
+    "，外观好看",
+    "，同事推荐的",
+    "，说明书看不懂",
+    "，物流挺快",
+    "，门店人很多",
+    "，没想到",
+    "，真心话",
+    "，大家怎么看",
+    "，有没有同款",
+    "，我妈也在用",
+    "，性价比一般",
+    "，续航一天",
+    "，颜色选了蓝的",
+    "，在京东买的",
+    "，打算换掉",
+    "，第一次用",
+    "，还在观望",
+    "，去年就关注了",
+    "，图片为证",
+)
 TAILS = ("", "[哈哈]", "[怒]", "[泪]", "!", "?", "。。。", "#日常#", "[doge]")
 
 
@@ -126,8 +148,10 @@ class Generator:
             b=brand.name, p=brand.products[self.rng.integers(len(brand.products))]
         )
         lead = FILLER[self.rng.integers(len(FILLER))]
-        aside = "".join(ASIDES[i] for i in self.rng.choice(len(ASIDES), int(
-            self.rng.integers(0, 3)), replace=False))
+        aside = "".join(
+            ASIDES[i]
+            for i in self.rng.choice(len(ASIDES), int(self.rng.integers(0, 3)), replace=False)
+        )
         tail = TAILS[self.rng.integers(len(TAILS))]
         return f"{lead}{body}{aside}{tail} {self.rng.integers(1000)}"
 

@@ -30,11 +30,14 @@ from listener.domain import Severity, Signal
 class NegativeSurgeConfig(Section):
     type: Literal["negative_surge"] = "negative_surge"
     window: int = Field(default=3, ge=1, le=48)
-    """Buckets in the share test's window (with 5-minute buckets: 15 minutes)."""
+    """Buckets in the share test's short window (5-minute buckets: 15 minutes); a window
+    four times longer is tested too, for slow builds and quiet brands."""
     sensitivity: float = Field(default=5.0, gt=0)
     min_count: int = Field(default=5, ge=1)
-    min_share_rise: float = Field(default=0.15, ge=0, le=1)
-    """The window's negative share must exceed the baseline share by this much."""
+    min_share_rise: float = Field(default=0.05, ge=0, le=1)
+    """The negative share must exceed the usual share by this much (absolute)..."""
+    min_share_ratio: float = Field(default=1.5, ge=1)
+    """...and be at least this many times the usual share."""
 
 
 def share_surprise(negative: float, total: float, baseline_share: float) -> float:
@@ -60,32 +63,46 @@ class NegativeSurgeDetector(Detector):
             return "P1"
         return "P2" if surprise >= 2 * s else "P3"
 
+    def _share_test(
+        self, negative: np.ndarray, total: np.ndarray, w: int
+    ) -> tuple[float, float, float, float]:
+        """(surprise, share, usual share, negatives) of the last ``w`` buckets."""
+        recent_neg = float(np.nansum(negative[-w:]))
+        recent_total = max(recent_neg, float(np.nansum(total[-w:])))
+        past_neg, past_total = np.nansum(negative[:-w]), np.nansum(total[:-w])
+        base = float((past_neg + 1.0) / (past_total + 3.0))  # smoothed: no history ≈ 1/3
+        share = recent_neg / recent_total if recent_total else 0.0
+        rose = share >= max(base + self.config.min_share_rise, self.config.min_share_ratio * base)
+        surprise = share_surprise(recent_neg, recent_total, base) if rose else 0.0
+        return surprise, share, base, recent_neg
+
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg, series = self.config, context.series
-        w = cfg.window
         signals = []
         for brand in series.brands():
             if brand not in context.brands:
                 continue
             negative = series.counts(brand, sentiment="negative")
-            if np.nansum(negative[-w:]) < cfg.min_count:
+            long = 4 * cfg.window  # a quiet brand's trickle needs an hour to say anything
+            if np.nansum(negative[-long:]) < cfg.min_count:
                 continue
             # coordinated bursts are negative by nature here: both series lose them
             negative = context.discounted(brand, negative)
             total = context.discounted(brand, series.counts(brand))
             count_test = assess_latest(negative, series, key=("negative", brand))
-            recent_neg = float(np.nansum(negative[-w:]))
-            recent_total = max(recent_neg, float(np.nansum(total[-w:])))
-            past_neg, past_total = np.nansum(negative[:-w]), np.nansum(total[:-w])
-            base_share = (past_neg + 1.0) / (past_total + 3.0)  # smoothed: no history ≈ 1/3
-            share = recent_neg / recent_total if recent_total else 0.0
-            share_test = share_surprise(recent_neg, recent_total, base_share)
-            by_share = share_test >= cfg.sensitivity and share >= base_share + cfg.min_share_rise
+            tests = [self._share_test(negative, total, w) for w in (cfg.window, long)]
+            share_test, share, base_share, recent_neg = max(
+                (t for t in tests if t[3] >= cfg.min_count), default=(0.0, 0.0, 0.0, 0.0)
+            )
+            by_share = share_test >= cfg.sensitivity
             by_count = severity_of(count_test, cfg.sensitivity, cfg.min_count, 1.5) is not None
-            if recent_neg < cfg.min_count or not (by_share or by_count):
+            if not (by_share or by_count):
                 continue
             surprise = max(count_test.surprise, share_test)
-            minutes = int(w * series.size // 60)
+            if not by_share:
+                recent_neg = count_test.count
+            w = tests.index(max(tests)) if by_share else 0
+            minutes = int((cfg.window, long)[w] * series.size // 60)
             signals.append(
                 Signal(
                     detector=self.name,
@@ -96,9 +113,15 @@ class NegativeSurgeDetector(Detector):
                     summary=(
                         f"负面提及 {minutes} 分钟内 {recent_neg:.0f} 条，占比 {share:.0%}"
                         f"（平时 {base_share:.0%}）"
+                    )
+                    if by_share
+                    else (
+                        f"负面提及 {int(count_test.window * series.size // 60)} 分钟内 "
+                        f"{count_test.count:.0f} 条，是平时的 "
+                        f"{count_test.count / max(count_test.expected, 0.1):.1f} 倍"
                     ),
                     detected_at=context.now,
-                    window_start=context.now - w * series.bucket,
+                    window_start=context.now - long * series.bucket,
                     window_end=context.now,
                     parts={
                         "negative": recent_neg,

@@ -39,7 +39,7 @@ class SeasonalConfig:
     days: int = 7
     min_days: int = 2
     recent: int = 12
-    windows: tuple[int, ...] = (1, 3, 6)
+    windows: tuple[int, ...] = (1, 3, 6, 12)
     min_dispersion: float = 0.02
     """Variance ≥ mean + min_dispersion·mean²: ±14% is ordinary noise at any volume."""
     floor: float = 0.2

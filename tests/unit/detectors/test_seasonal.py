@@ -38,10 +38,12 @@ def test_a_spike_is_surprising_on_its_own_bucket() -> None:
 def test_a_slow_build_is_caught_by_a_longer_window() -> None:
     counts = daily(5, 20, 40, seed=2, size=50)  # noise CV ≈ 15-25% per bucket
     start = 4 * PER_DAY + 60
-    counts[start : start + 6] += [10, 20, 30, 40, 50, 60]  # doubling over 30 minutes
+    build = np.arange(1, 9) * 10.0  # +10 more each bucket: doubling within half an hour
+    counts[start : start + build.size] += build
     s = surprises(counts)
-    assert s[start + 5] >= 5
-    [a] = assess_rows(counts, CFG, np.array([start + 5]))
+    peak = start + int(np.argmax(s[start : start + build.size]))
+    assert s[peak] >= 5 and s[start] < 2  # no single early bucket is extreme
+    [a] = assess_rows(counts, CFG, np.array([peak]))
     assert a.window > 1
 
 
