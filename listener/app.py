@@ -148,15 +148,25 @@ class App:
         official = {b.name: tuple(a.id for a in b.official_accounts) for b in self.config.brands}
         events += self.incidents.check_responses(now, official)
         for event in events:
-            self._announce(event, now)
+            self._announce(event, now, unhealthy)
         self.metrics.open_incidents.set(len(self.store.list_incidents(open_only=True)))
         return events
 
-    def _announce(self, event: IncidentEvent, now: datetime) -> None:
+    def _announce(
+        self, event: IncidentEvent, now: datetime, unhealthy: tuple[str, ...] = ()
+    ) -> None:
         if not self.incidents.should_notify(event.incident, now):
             return
         top = self._top_mentions(event.incident)
-        enriched = event.model_copy(update={"top_mentions": tuple(top)})
+        shown = event.incident
+        if unhealthy:  # a gap in collection: the numbers may be low, say so
+            shown = shown.model_copy(
+                update={
+                    "title": f"{shown.title}（注意：数据源异常：{'、'.join(unhealthy)}）",
+                    "parts": {**shown.parts, "unhealthy_sources": float(len(unhealthy))},
+                }
+            )
+        enriched = event.model_copy(update={"incident": shown, "top_mentions": tuple(top)})
         delivered = 0
         for notifier in self.router.targets(event.incident):
             try:

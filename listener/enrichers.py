@@ -101,6 +101,15 @@ Vocabulary = Mapping[str, tuple[str, ...]]
 """Crisis terms per brand; the entry under "" applies to every brand."""
 
 
+def plausible_time(mention: Mention) -> Mention:
+    """A post cannot be published after it was collected: a future ``published_at``
+    (platform clock skew, a misread date) becomes the collection time, so it cannot land
+    in a future bucket and fake a spike there."""
+    if mention.published_at <= mention.collected_at:
+        return mention
+    return mention.model_copy(update={"published_at": mention.collected_at})
+
+
 def enrich(mention: Mention, score: Score, vocabulary: Vocabulary) -> Mention:
     weight, parts = influence(mention)
     author = mention.author.model_copy(update={"influence": weight, "influence_parts": parts})
@@ -108,4 +117,6 @@ def enrich(mention: Mention, score: Score, vocabulary: Vocabulary) -> Mention:
     for brand in mention.brands:
         words.update(dict.fromkeys(vocabulary.get(brand, ())))
     terms = crisis_terms("\n".join((mention.title, mention.text)), words)
-    return mention.model_copy(update={"sentiment": score, "author": author, "crisis_terms": terms})
+    return plausible_time(mention).model_copy(
+        update={"sentiment": score, "author": author, "crisis_terms": terms}
+    )

@@ -147,3 +147,16 @@ def test_recollected_posts_keep_their_engagement_history(
     stored = store.get("weibo:1")
     assert stored is not None and stored.engagement.reposts == 120
     assert [s.engagement.reposts for s in stored.snapshots] == [3, 40]
+
+
+def test_a_post_from_the_future_is_filed_at_its_collection_time(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    skewed = mention("1").model_copy(
+        update={"published_at": mention("1").collected_at + timedelta(hours=3)}
+    )
+    spool.put_many([skewed])
+    worker(spool, store).drain()
+    stored = store.get("weibo:1")
+    assert stored is not None and stored.published_at == skewed.collected_at

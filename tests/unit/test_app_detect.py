@@ -1,0 +1,71 @@
+"""One detection pass through the App: signals, incidents, notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from listener.app import App
+from listener.backtest import RecordingNotifier
+from listener.config.models import Config
+from listener.domain import IncidentEvent, SourceHealth
+from listener.routing import Router
+from tests.factories import T0, mention
+
+COMPLAINTS = [
+    "发热严重",
+    "客服敷衍",
+    "售后太差",
+    "系统卡顿",
+    "要求退款",
+    "又死机了",
+    "快递烂了",
+    "耳机坏了",
+    "态度恶心",
+    "交付拖延",
+    "天天掉线",
+    "撞坏家具",
+]
+
+
+class Events(RecordingNotifier):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[IncidentEvent] = []
+
+    def notify(self, event: IncidentEvent) -> None:
+        self.events.append(event)
+
+
+def test_announcements_say_when_collection_is_impaired(
+    config_for: Callable[[str], Config],
+) -> None:
+    app = App.build(config_for("brands: [{name: 小米}]\n"))
+    recorder = Events()
+    app.notifiers = {recorder.name: recorder}
+    app.router = Router([], app.notifiers)
+    now = T0 + timedelta(hours=3)
+    try:
+        app.store.bulk_upsert(
+            [
+                mention(
+                    f"n{i}",
+                    f"小米{COMPLAINTS[i % 12]}",
+                    sentiment="negative",
+                    at=now - timedelta(minutes=8),
+                    minutes=i / 10,
+                )
+                for i in range(30)
+            ]
+        )
+        app.store.save_source_health(
+            SourceHealth(source="weibo", healthy=False, reason="login wall")
+        )
+        events = app.detect(now)
+    finally:
+        app.close()
+    assert events and recorder.events
+    announced = recorder.events[0].incident
+    assert "数据源异常：weibo" in announced.title
+    assert announced.parts["unhealthy_sources"] == 1
+    assert recorder.events[0].top_mentions
