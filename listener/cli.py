@@ -401,7 +401,7 @@ def backtest(
     ctx: click.Context, file: Path, events_path: Path, step: str, warmup: str, as_json: bool
 ) -> None:
     """Replay FILE with the configured detectors and score them against labelled events."""
-    from listener.backtest import backtest_app, evaluate, read_events
+    from listener.backtest import RecordingNotifier, backtest_app, evaluate, read_events
 
     config = _config(ctx)
     try:
@@ -417,7 +417,8 @@ def backtest(
         finally:
             app.close()
     start, end = first + lead, last
-    alerts = [a for a in recorder.alerts if start <= a.at <= end]  # type: ignore[attr-defined]
+    assert isinstance(recorder, RecordingNotifier)
+    alerts = [a for a in recorder.alerts if start <= a.at <= end]
     report = evaluate(alerts, events, [b.name for b in config.brands], start, end)
     if as_json:
         print(report.to_json())

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from listener.detectors.series import BucketSeries
-from listener.domain import Signal
-from listener.stores.base import Store
+from listener.domain import Mention, Signal
+from listener.stores.base import MentionQuery, Store
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,34 @@ class DetectContext:
     coordinated: dict[str, list[datetime]] = field(default_factory=dict)
     """Per brand, when the posts of a coordinated burst were published (all but one per
     burst); the coordinated-posting detector fills it, count detectors discount it."""
+
+    def watched_brands(self) -> list[str]:
+        """The configured brands that have mentions in the series."""
+        wanted = set(self.brands)
+        return [b for b in self.series.brands() if b in wanted]
+
+    def recent_negative(
+        self,
+        lookback: timedelta,
+        limit: int,
+        *,
+        min_influence: float | None = None,
+        min_reposts: int | None = None,
+    ) -> list[Mention]:
+        """Negative mentions of the watched brands published in the last ``lookback``,
+        the most engaging first (one query for every brand)."""
+        return self.store.search(
+            MentionQuery(
+                brands=self.brands,
+                sentiments=("negative",),
+                since=self.now - lookback,
+                until=self.now,
+                min_influence=min_influence,
+                min_reposts=min_reposts,
+                order="engagement",
+                limit=limit,
+            )
+        ).mentions
 
     def discounted(self, brand: str, counts: NDArray[np.float64]) -> NDArray[np.float64]:
         """``counts`` (this pass's series for ``brand``) without its coordinated posts."""

@@ -18,7 +18,6 @@ from pydantic import Field
 from listener.config.types import PositiveDuration, Section
 from listener.detectors.base import DetectContext, Detector
 from listener.domain import Severity, Signal
-from listener.stores.base import MentionQuery
 
 
 class InfluentialAuthorConfig(Section):
@@ -42,19 +41,11 @@ class InfluentialAuthorDetector(Detector):
 
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg = self.config
-        page = context.store.search(
-            MentionQuery(
-                brands=context.brands,
-                sentiments=("negative",),
-                since=context.now - cfg.lookback,
-                until=context.now,
-                min_influence=cfg.min_influence,
-                order="engagement",
-                limit=cfg.max_posts,
-            )
+        posts = context.recent_negative(
+            cfg.lookback, cfg.max_posts, min_influence=cfg.min_influence
         )
         signals = []
-        for m in page.mentions:
+        for m in posts:
             weight = m.author.influence or 0.0
             if weight < cfg.min_influence:
                 continue

@@ -79,9 +79,7 @@ class NegativeSurgeDetector(Detector):
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg, series = self.config, context.series
         signals = []
-        for brand in series.brands():
-            if brand not in context.brands:
-                continue
+        for brand in context.watched_brands():
             negative = series.counts(brand, sentiment="negative")
             long = 4 * cfg.window  # a quiet brand's trickle needs an hour to say anything
             if np.nansum(negative[-long:]) < cfg.min_count:

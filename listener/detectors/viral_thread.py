@@ -18,7 +18,6 @@ from listener.config.types import PositiveDuration, Section
 from listener.detectors.base import DetectContext, Detector
 from listener.detectors.cascade import CascadeModel, ages_from_snapshots
 from listener.domain import Mention, Severity, Signal
-from listener.stores.base import MentionQuery
 
 
 class ViralThreadConfig(Section):
@@ -56,19 +55,11 @@ class ViralThreadDetector(Detector):
 
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg = self.config
-        page = context.store.search(
-            MentionQuery(
-                brands=context.brands,
-                sentiments=("negative",),
-                since=context.now - cfg.lookback,
-                until=context.now,
-                min_reposts=cfg.min_reposts,
-                order="engagement",
-                limit=cfg.max_threads * len(context.brands),
-            )
+        posts = context.recent_negative(
+            cfg.lookback, cfg.max_threads * len(context.brands), min_reposts=cfg.min_reposts
         )
         signals = []
-        for m in page.mentions:
+        for m in posts:
             if m.engagement.reposts >= cfg.viral:
                 continue  # already viral: other detectors and the incident carry it
             ages, watched = repost_ages(m)

@@ -113,9 +113,7 @@ class VolumeSpikeDetector(Detector):
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg, series = self.config, context.series
         signals = []
-        for brand in series.brands():
-            if brand not in context.brands:
-                continue
+        for brand in context.watched_brands():
             targets = [""] + (sorted(series.platforms(brand)) if cfg.by_platform else [])
             for platform in targets:
                 counts = series.counts(brand, platform=platform or None)
