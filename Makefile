@@ -51,6 +51,8 @@ test: lint typecheck pytest
 
 bench: install-dev
 	$(BIN)/python -m bench.spool_store
+	$(BIN)/python -m bench.detect_pass
+	$(BIN)/python -m bench.early_warning
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

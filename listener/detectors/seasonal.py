@@ -42,8 +42,8 @@ class SeasonalConfig:
     windows: tuple[int, ...] = (1, 3, 6, 12)
     min_dispersion: float = 0.02
     """Variance ≥ mean + min_dispersion·mean²: ±14% is ordinary noise at any volume."""
-    floor: float = 0.2
-    """The smallest expected count per bucket (a silent brand can still be surprised)."""
+    floor: float = 0.02
+    """The smallest expected count per bucket; ``min_count`` rules keep 0 vs 2 quiet."""
     recent_level_variance: float = 0.25
     """Uncertainty of a baseline read off the last ``recent`` buckets only (a daily ramp
     moves it); a seasonal baseline's comes from its sample size."""
@@ -218,6 +218,19 @@ def expectations(
     )
 
 
+def _long_run_rate(
+    counts: FloatArray, rows: NDArray[np.int64], span: int
+) -> tuple[FloatArray, FloatArray]:
+    """(mean count per bucket, buckets with data) over the ``span`` buckets before each row,
+    with a half-mention prior so that a silent history is a small rate, not zero."""
+    filled = np.concatenate([[0.0], np.cumsum(np.nan_to_num(counts, nan=0.0))])
+    known = np.concatenate([[0.0], np.cumsum(np.isfinite(counts))])
+    start = np.maximum(0, rows - span)
+    total = filled[rows] - filled[start]
+    buckets = known[rows] - known[start]
+    return (total + 0.5) / (buckets + 1.0), buckets
+
+
 def _local_expectations(
     counts: FloatArray, cfg: SeasonalConfig, rows: NDArray[np.int64]
 ) -> Expectations:
@@ -258,11 +271,15 @@ def _local_expectations(
         seasonal_level,
         np.maximum(cfg.recent_level_variance, 1.0 / np.maximum(1, recent_n)),
     )
-    history_lags = list(range(1, cfg.days * cfg.per_day + 1))
-    history = np.array(
-        [int(np.isfinite(counts[max(0, r - len(history_lags)) : r]).sum()) for r in rows],
-        dtype=np.int64,
-    )
+    # sparse series (a quiet brand): a median of mostly-zero counts says nothing; the long-run
+    # rate over the whole history (thousands of buckets) is the expectation, and a precise one
+    rate, buckets = _long_run_rate(counts, rows, cfg.days * cfg.per_day)
+    small = np.where(has_seasonal, seasonal, np.nan_to_num(recent_level, nan=np.inf)) < 1.0
+    sparse = small & (buckets >= cfg.per_day / 4)
+    mean = np.where(sparse, np.maximum(rate, cfg.floor), mean)
+    dispersion = np.where(sparse, cfg.min_dispersion, dispersion)
+    level = np.where(sparse, 1.0 / (np.maximum(rate, cfg.floor) * np.maximum(buckets, 1.0)), level)
+    history = buckets.astype(np.int64)
     return Expectations(mean=mean, dispersion=dispersion, level=level, history=history)
 
 
