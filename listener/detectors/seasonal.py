@@ -47,6 +47,8 @@ class SeasonalConfig:
     recent_level_variance: float = 0.25
     """Uncertainty of a baseline read off the last ``recent`` buckets only (a daily ramp
     moves it); a seasonal baseline's comes from its sample size."""
+    cold_floor: float = 0.2
+    """The smallest expectation before a seasonal baseline exists (the first day or two)."""
     min_history: int = 6
     """Buckets of history needed before any bucket can be called surprising."""
     pool: int = 0
@@ -113,6 +115,15 @@ def _seasonal(
     median = _row_median(sample)
     mad = _row_median(np.abs(sample - median[:, None])) * 1.4826
     return np.where(enough, median, np.nan), np.where(enough, mad, np.nan), size
+
+
+def _seasonal_mean(counts: FloatArray, rows: NDArray[np.int64], cfg: SeasonalConfig) -> FloatArray:
+    """Mean of the same-time-of-day samples, each capped at 3 above their median so a
+    past spike cannot lift it: the efficient estimator where counts are small."""
+    lags = [k * cfg.per_day - j for k in range(1, cfg.days + 1) for j in (-1, 0, 1)]
+    sample = _lagged(counts, [lag for lag in lags if lag > 0], rows)
+    cap = _row_median(sample) + 3.0
+    return _row_mean(np.minimum(sample, cap[:, None]))
 
 
 def _dispersion(
@@ -254,7 +265,8 @@ def _local_expectations(
     has_seasonal = np.isfinite(seasonal)
     recent_n = np.isfinite(recent).sum(axis=1)
     # no seasonal baseline and under 3 recent buckets: no basis for an expectation (NaN)
-    fallback = np.where(recent_n >= 3, np.maximum(recent_level, cfg.floor), np.nan)
+    cold = np.maximum(np.maximum(recent_level, _row_mean(recent)), cfg.cold_floor)
+    fallback = np.where(recent_n >= 3, cold, np.nan)
     mean = np.where(has_seasonal, np.maximum(cfg.floor, seasonal * factor), fallback)
     recent_spread = _row_median(np.abs(recent - recent_level[:, None]))
     dispersion = np.where(
@@ -273,12 +285,21 @@ def _local_expectations(
     )
     # sparse series (a quiet brand): a median of mostly-zero counts says nothing; the long-run
     # rate over the whole history (thousands of buckets) is the expectation, and a precise one
+    # ... unless this time of day is busier than the average (a sparse daily cycle)
     rate, buckets = _long_run_rate(counts, rows, cfg.days * cfg.per_day)
     small = np.where(has_seasonal, seasonal, np.nan_to_num(recent_level, nan=np.inf)) < 1.0
     sparse = small & (buckets >= cfg.per_day / 4)
-    mean = np.where(sparse, np.maximum(rate, cfg.floor), mean)
-    dispersion = np.where(sparse, cfg.min_dispersion, dispersion)
-    level = np.where(sparse, 1.0 / (np.maximum(rate, cfg.floor) * np.maximum(buckets, 1.0)), level)
+    daily = np.where(has_seasonal, np.nan_to_num(_seasonal_mean(counts, rows, cfg)), 0.0)
+    by_time = daily > rate
+    sparse_mean = np.maximum(np.maximum(rate, daily), cfg.floor)
+    sparse_level = np.where(
+        by_time,
+        1.0 / (sparse_mean * np.maximum(seasonal_n, 1.0)),
+        1.0 / (sparse_mean * np.maximum(buckets, 1.0)),
+    )
+    mean = np.where(sparse, sparse_mean, mean)
+    dispersion = np.where(sparse, np.minimum(dispersion, 0.25), dispersion)
+    level = np.where(sparse, sparse_level, level)
     history = buckets.astype(np.int64)
     return Expectations(mean=mean, dispersion=dispersion, level=level, history=history)
 
