@@ -87,3 +87,14 @@ def test_tail_probability_matches_poisson_limit() -> None:
 def test_extreme_counts_stay_finite() -> None:
     log_p = upper_tail_log10(np.array([5000.0]), np.array([0.2]), np.array([0.02]))
     assert log_p[0] == -300
+
+
+def test_a_quiet_brand_trickle_is_news_but_its_usual_trickle_is_not() -> None:
+    rng = np.random.default_rng(11)
+    counts = rng.poisson(0.05, PER_DAY * 4).astype(float)  # about one mention in 100 minutes
+    usual = surprises(counts)
+    assert usual.max() < 5
+    counts[-6:] = [1, 2, 0, 1, 2, 1]  # seven in half an hour
+    [a] = assess_rows(counts, CFG, np.array([counts.size - 1]))
+    assert a.surprise > 5 and a.window > 1
+    assert a.expected < 1
