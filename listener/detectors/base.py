@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from listener.detectors.series import BucketSeries
-from listener.domain import Mention, Signal
+from listener.domain import Mention, Severity, Signal
 from listener.stores.base import MentionQuery, Store
 
 
@@ -87,6 +87,34 @@ class DetectContext:
 
 class Detector(ABC):
     name: ClassVar[str]
+
+    def thread_signals(
+        self,
+        context: DetectContext,
+        mention: Mention,
+        severity: Severity,
+        score: float,
+        summary: str,
+        parts: dict[str, float],
+    ) -> list[Signal]:
+        """One signal about ``mention``'s thread for each watched brand it mentions."""
+        return [
+            Signal(
+                detector=self.name,
+                brand=brand,
+                key=f"thread:{mention.thread_id or mention.id}",
+                severity=severity,
+                score=score,
+                summary=summary,
+                detected_at=context.now,
+                window_start=mention.published_at,
+                window_end=context.now,
+                parts=parts,
+                mention_ids=(mention.id,),
+            )
+            for brand in mention.brands
+            if brand in context.brands
+        ]
 
     @abstractmethod
     def detect(self, context: DetectContext) -> list[Signal]: ...

@@ -51,26 +51,16 @@ class InfluentialAuthorDetector(Detector):
                 continue
             who = m.author.name or m.author.id
             followers = f"{m.author.followers:,}" if m.author.followers is not None else "?"
-            for brand in (b for b in m.brands if b in context.brands):
-                signals.append(
-                    Signal(
-                        detector=self.name,
-                        brand=brand,
-                        key=f"thread:{m.thread_id or m.id}",
-                        severity=self._severity(weight),
-                        score=round(weight, 4),
-                        summary=(
-                            f"高影响力用户 {who}（粉丝 {followers}"
-                            f"{'，认证' if m.author.verified else ''}）发布负面内容"
-                        ),
-                        detected_at=context.now,
-                        window_start=m.published_at,
-                        window_end=context.now,
-                        parts={
-                            "influence": weight,
-                            **{f"influence.{k}": v for k, v in m.author.influence_parts.items()},
-                        },
-                        mention_ids=(m.id,),
-                    )
-                )
+            signals += self.thread_signals(
+                context,
+                m,
+                self._severity(weight),
+                round(weight, 4),
+                f"高影响力用户 {who}（粉丝 {followers}"
+                f"{'，认证' if m.author.verified else ''}）发布负面内容",
+                {
+                    "influence": weight,
+                    **{f"influence.{k}": v for k, v in m.author.influence_parts.items()},
+                },
+            )
         return signals

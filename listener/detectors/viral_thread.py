@@ -72,29 +72,19 @@ class ViralThreadDetector(Detector):
             if forecast.predicted < cfg.viral:
                 continue
             hours = max(watched / 3600, 1 / 60)
-            for brand in (b for b in m.brands if b in context.brands):
-                signals.append(
-                    Signal(
-                        detector=self.name,
-                        brand=brand,
-                        key=f"thread:{m.thread_id or m.id}",
-                        severity=self._severity(forecast.predicted),
-                        score=round(min(1.0, forecast.predicted / (4 * cfg.viral)), 4),
-                        summary=(
-                            f"负面帖子 {watched / 3600:.1f} 小时内转发 {m.engagement.reposts} 次，"
-                            f"预计 {cfg.horizon.total_seconds() / 3600:.0f} 小时达 "
-                            f"{forecast.predicted:.0f} 次"
-                        ),
-                        detected_at=context.now,
-                        window_start=m.published_at,
-                        window_end=context.now,
-                        parts={
-                            "reposts": float(m.engagement.reposts),
-                            "predicted": round(forecast.predicted, 1),
-                            "reposts_per_hour": round(m.engagement.reposts / hours, 2),
-                            "branching": round(forecast.branching, 3),
-                        },
-                        mention_ids=(m.id,),
-                    )
-                )
+            signals += self.thread_signals(
+                context,
+                m,
+                self._severity(forecast.predicted),
+                round(min(1.0, forecast.predicted / (4 * cfg.viral)), 4),
+                f"负面帖子 {watched / 3600:.1f} 小时内转发 {m.engagement.reposts} 次，"
+                f"预计 {cfg.horizon.total_seconds() / 3600:.0f} 小时达 "
+                f"{forecast.predicted:.0f} 次",
+                {
+                    "reposts": float(m.engagement.reposts),
+                    "predicted": round(forecast.predicted, 1),
+                    "reposts_per_hour": round(m.engagement.reposts / hours, 2),
+                    "branching": round(forecast.branching, 3),
+                },
+            )
         return signals
