@@ -35,6 +35,16 @@ COMPLAINTS = [  # a real pile-on: many people, each in their own words
 ]
 
 
+NEUTRAL = [
+    "今天发布会几点",
+    "新品参数出来了",
+    "门店人挺多",
+    "有人用过这款吗",
+    "价格多少",
+    "路过专卖店",
+]
+
+
 def recent_posts(n_negative: int) -> list[dict[str, object]]:
     now = datetime.now(UTC)
     rows = [
@@ -55,6 +65,16 @@ def recent_posts(n_negative: int) -> list[dict[str, object]]:
             "author": {"id": "p"},
         }
     )
+    # the brand's ordinary day before: a few neutral mentions over the last six hours
+    rows += [
+        {
+            "native_id": f"h{i}",
+            "text": f"小米{NEUTRAL[i % len(NEUTRAL)]}",
+            "published_at": (now - timedelta(minutes=20 + 30 * i)).isoformat(),
+            "author": {"id": f"h{i}"},
+        }
+        for i in range(12)
+    ]
     return rows
 
 
@@ -104,7 +124,7 @@ def test_daemon_collects_indexes_alerts_and_stops_cleanly(
         daemon_config(tmp_path, f"  - {{name: demo, platform: jsonl, path: {posts}, interval: 1h}}")
     )
     daemon.wait_for(
-        lambda: daemon.metric("listener_mentions_indexed_total") >= 13, what="13 mentions indexed"
+        lambda: daemon.metric("listener_mentions_indexed_total") >= 25, what="25 mentions indexed"
     )
     daemon.wait_for(
         lambda: "demo" in json.loads(daemon.get("/healthz")[1])["sources"],
@@ -114,7 +134,7 @@ def test_daemon_collects_indexes_alerts_and_stops_cleanly(
     health = json.loads(body)
     assert code == 200 and health["status"] == "ok" and health["store"] == "ok"
     assert health["sources"]["demo"]["healthy"] is True
-    assert daemon.metric('listener_mentions_collected_total{source="demo"}') == 13
+    assert daemon.metric('listener_mentions_collected_total{source="demo"}') == 25
     alerts = tmp_path / "alerts.log"
     daemon.wait_for(
         lambda: alerts.exists() and "[P" in alerts.read_text(encoding="utf-8"),
