@@ -24,7 +24,7 @@ from pydantic import Field
 
 from listener.config.types import PositiveDuration, Section
 from listener.detectors.base import DetectContext, Detector
-from listener.detectors.seasonal import upper_tail_log10
+from listener.detectors.seasonal import SeasonalConfig, assess_rows
 from listener.detectors.volume_spike import assess_latest
 from listener.domain import Signal
 from listener.stores.base import BucketQuery, MentionQuery
@@ -147,23 +147,37 @@ class CrisisTermsDetector(Detector):
             )
         )
         start = context.now - cfg.window
-        recent: Counter[str] = Counter()
-        past: Counter[str] = Counter()
+        size = cfg.window.total_seconds()
+        current = int(context.now.timestamp() // size)
+        length = int(cfg.baseline / cfg.window) + 2
+        first = current - length + 1
+        per_brand: dict[str, np.ndarray] = {}
         for row in rows:
-            (recent if row.start + cfg.window > start else past)[row.brand] += row.count
-        periods = cfg.baseline / cfg.window
+            index = int(row.start.timestamp() // size) - first
+            if 0 <= index < length:
+                per_brand.setdefault(row.brand, np.zeros(length))[index] += row.count
+        seasonal = SeasonalConfig(
+            per_day=max(1, round(86400 / size)),
+            days=max(1, round(cfg.baseline / timedelta(days=1))),
+            windows=(1, 2),
+        )
+        elapsed = (context.now.timestamp() / size) % 1.0
         signals = []
         for brand in context.brands:
-            count = recent[brand]
-            if count < cfg.min_count:
+            counts = per_brand.get(brand)
+            if counts is None or counts[-2:].sum() < cfg.min_count:
                 signals.extend(self._new_topic(context, brand, start))
                 continue
-            expected = max(0.05, past[brand] / periods)
-            surprise = -float(
-                upper_tail_log10(np.array([float(count)]), np.array([expected]), np.array([0.25]))[
-                    0
-                ]
-            )
+            # before the brand's first mention there is no data, not zero crisis mentions
+            known = context.series.first_seen(brand)
+            if known is not None:
+                counts[: max(0, int(known.timestamp() // size) - first)] = np.nan
+            # the same seasonal count model as the volume detectors: complaints that carry
+            # crisis words follow the daily cycle too
+            [a] = assess_rows(counts, seasonal, np.array([length - 1]), partial=elapsed)
+            count, expected, surprise = int(a.count), a.expected, a.surprise
+            if count < cfg.min_count:
+                continue
             if surprise < cfg.sensitivity:
                 continue
             texts = context.store.search(

@@ -9,7 +9,7 @@ one. The bucket still filling is always fetched again.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -67,6 +67,11 @@ class BucketSeries:
         self._fetched_until = self.current
         if len(self.memo) > 100_000:
             self.memo.clear()
+
+    def first_seen(self, brand: str) -> datetime | None:
+        """Start of the brand's first bucket with a mention (None: no mention yet)."""
+        index = self._first.get(brand)
+        return None if index is None else datetime.fromtimestamp(index * self.size, UTC)
 
     def brands(self) -> list[str]:
         return [b for b, by_key in self._counts.items() if any(by_key.values())]
