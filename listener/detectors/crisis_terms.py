@@ -194,8 +194,8 @@ class CrisisTermsDetector(Detector):
             new = self._emerging(context, brand)
             top = "、".join(t for t, _ in terms.most_common(3))
             summary = (
-                f"危机词提及 {count} 条（{top}），平时每 "
-                f"{int(cfg.window.total_seconds() // 60)} 分钟 {expected:.1f} 条"
+                f"危机词提及 {int(a.window * size // 60)} 分钟内 {count} 条（{top}），"
+                f"平时约 {expected:.1f} 条"
             )
             if new:
                 summary += f"；新出现：{'、'.join(new[:3])}"
