@@ -175,9 +175,9 @@ class CrisisTermsDetector(Detector):
             # the same seasonal count model as the volume detectors: complaints that carry
             # crisis words follow the daily cycle too
             [a] = assess_rows(counts, seasonal, np.array([length - 1]), partial=elapsed)
+            if math.isnan(a.count) or a.count < cfg.min_count:
+                continue  # too young a brand to judge, or too few mentions
             count, expected, surprise = int(a.count), a.expected, a.surprise
-            if count < cfg.min_count:
-                continue
             if surprise < cfg.sensitivity:
                 continue
             texts = context.store.search(

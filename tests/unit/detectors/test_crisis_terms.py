@@ -83,3 +83,23 @@ def test_emerging_terms_keep_the_longest_and_skip_the_brand() -> None:
     history = history_profile(HISTORY_TEXTS * 10)
     assert emerging_terms(recent, history, {"小米"}, 3, 0.3, 0.005)[0] == "发动机起火"
     assert emerging_terms(recent[:2], history, set(), 3, 0.3, 0.005) == []
+
+
+def test_a_brand_first_seen_minutes_ago_is_too_young_to_judge(
+    sqlite_store: SqliteStore, make_context: MakeContext
+) -> None:
+    sqlite_store.bulk_upsert(
+        [
+            mention(
+                f"c{i}",
+                f"小米汽车起火 {i}",
+                sentiment="negative",
+                crisis_terms=("起火",),
+                at=NOW - timedelta(minutes=10),
+                minutes=i,
+            )
+            for i in range(6)
+        ]
+    )
+    signals = DETECTOR.detect(make_context(sqlite_store, NOW, ("小米",)))
+    assert all(s.detector == "crisis_terms" for s in signals)  # no crash on the NaN past
