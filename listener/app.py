@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from alerts.base import Notifier, NotifierError
-from listener.config.models import Config, SourceConfigs
+from listener.config.models import Config, DigestGroup, SourceConfigs
 from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
 from listener.detectors.base import DetectContext, Detector
 from listener.detectors.series import BucketSeries
@@ -200,19 +200,21 @@ class App:
 
     # -- digest --------------------------------------------------------------------------
 
+    def _group(self, name: str) -> DigestGroup:
+        return next(g for g in self.config.digest.groups if g.name == name)
+
     def digest(self, group_name: str, now: datetime | None = None) -> Digest:
-        group = next(g for g in self.config.digest.groups if g.name == group_name)
         return build_digest(
             self.store,
             now or utcnow(),
-            group,
+            self._group(group_name),
             tuple(b.name for b in self.config.brands),
             self.config.digest.top,
         )
 
     def send_digest(self, group_name: str, now: datetime | None = None) -> Digest:
         digest = self.digest(group_name, now)
-        group = next(g for g in self.config.digest.groups if g.name == group_name)
+        group = self._group(group_name)
         for name in group.notifiers or list(self.notifiers):
             try:
                 self.notifiers[name].send_digest(digest)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -26,7 +26,7 @@ from alerts.base import Notifier
 from listener.app import App
 from listener.config.models import Config
 from listener.domain import Digest, IncidentEvent, Mention, UtcDatetime
-from listener.replay import replay
+from listener.replay import Step, replay
 from listener.routing import Router
 from listener.stores.sqlite import SqliteStoreConfig
 
@@ -125,6 +125,9 @@ class Score:
 
 @dataclass(frozen=True)
 class Report:
+    start: datetime
+    end: datetime
+    """The period scored (alerts outside it are not counted)."""
     overall: dict[str, Any]
     detectors: dict[str, dict[str, Any]]
 
@@ -176,6 +179,8 @@ def evaluate(
         for name in alert.detectors:
             by_detector[name].append(alert)
     return Report(
+        start=start,
+        end=end,
         overall=score(alerts),
         detectors={name: score(items) for name, items in sorted(by_detector.items())},
     )
@@ -208,11 +213,13 @@ def run_backtest(
     step: timedelta,
     warmup: timedelta,
     data_dir: Path,
+    on_step: Callable[[Step], None] | None = None,
 ) -> tuple[Report, list[Alert]]:
-    """Replay ``observations`` through the configured detectors; score them on ``events``."""
+    """Replay ``observations`` through the configured detectors; score them on ``events``
+    from ``warmup`` after the first observation to the last."""
     app = backtest_app(config, data_dir)
     try:
-        for _ in replay(app, observations, step):
+        for _ in replay(app, observations, step, on_step=on_step):
             pass
         recorder = app.notifiers["backtest"]
         assert isinstance(recorder, RecordingNotifier)

@@ -13,8 +13,9 @@ import json
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
@@ -27,7 +28,7 @@ from rich.table import Table
 from listener.config.loader import ConfigError, load_config, resolve_config_path
 from listener.config.models import Config
 from listener.config.types import parse_duration
-from listener.domain import SENTIMENT_LABELS, utcnow
+from listener.domain import SENTIMENT_LABELS, Mention, utcnow
 from listener.logs import configure_logging
 from listener.plugins import build_store
 from listener.spool import SpoolError, open_existing
@@ -317,9 +318,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
         )
 
 
-def _run_replay(app: Any, path: Path, step: str, speed: float) -> tuple[int, datetime, datetime]:
-    """Replay ``path`` into ``app`` with a progress bar; returns (observations, first, last)."""
-    from listener.replay import ReplayError, read_observations, replay
+def _observations(path: Path, step: str) -> tuple[list[Mention], timedelta]:
+    """The replay file's observations and the step, or a one-line error (exit 2)."""
+    from listener.replay import ReplayError, read_observations
 
     try:
         observations = read_observations(path)
@@ -328,9 +329,15 @@ def _run_replay(app: Any, path: Path, step: str, speed: float) -> tuple[int, dat
         fail(str(exc), 2)
     if not observations:
         fail(f"{path}: no mentions to replay", 2)
-    start, end = observations[0].collected_at, observations[-1].collected_at
-    total = max(1, int((end - start) / interval) + 1)
-    ingested = 0
+    return observations, interval
+
+
+@contextmanager
+def _replay_progress(
+    observations: list[Mention], interval: timedelta
+) -> Iterator[Callable[[Any], None]]:
+    """A progress bar over simulated time; yields the per-step callback."""
+    span = observations[-1].collected_at - observations[0].collected_at
     with Progress(
         TextColumn("replaying {task.fields[now]}"),
         BarColumn(),
@@ -338,11 +345,8 @@ def _run_replay(app: Any, path: Path, step: str, speed: float) -> tuple[int, dat
         console=err,
         transient=True,
     ) as progress:
-        task = progress.add_task("replay", total=total, now="")
-        for result in replay(app, observations, interval, speed):
-            ingested += result.ingested
-            progress.update(task, advance=1, now=result.now.strftime("%Y-%m-%d %H:%M"))
-    return ingested, start, end
+        task = progress.add_task("replay", total=max(1, int(span / interval) + 1), now="")
+        yield lambda step: progress.update(task, advance=1, now=step.now.strftime("%Y-%m-%d %H:%M"))
 
 
 @cli.command("replay")
@@ -367,16 +371,22 @@ def replay_command(
     """Push historical mentions (JSON lines) through the pipeline on a simulated clock."""
     from listener.app import App
     from listener.backtest import scratch_config
+    from listener.replay import replay
 
     config = _config(ctx)
+    observations, interval = _observations(file, step)
     folder = data_dir or Path(tempfile.mkdtemp(prefix="listener-replay-"))
     app = guarded(lambda: App.build(scratch_config(config, folder)))
     try:
-        ingested, _, _ = _run_replay(app, file, step, speed)
+        with _replay_progress(observations, interval) as advance:
+            for _ in replay(app, observations, interval, speed, on_step=advance):
+                pass
         incidents = app.store.list_incidents()
     finally:
         app.close()
-    out.print(f"replayed {ingested} observations into {folder}: {len(incidents)} incidents")
+    out.print(
+        f"replayed {len(observations)} observations into {folder}: {len(incidents)} incidents"
+    )
 
 
 @cli.command()
@@ -401,7 +411,7 @@ def backtest(
     ctx: click.Context, file: Path, events_path: Path, step: str, warmup: str, as_json: bool
 ) -> None:
     """Replay FILE with the configured detectors and score them against labelled events."""
-    from listener.backtest import RecordingNotifier, backtest_app, evaluate, read_events
+    from listener.backtest import read_events, run_backtest
 
     config = _config(ctx)
     try:
@@ -409,17 +419,17 @@ def backtest(
         lead = parse_duration(warmup)
     except (OSError, ValueError) as exc:
         fail(str(exc), 2)
-    with tempfile.TemporaryDirectory(prefix="listener-backtest-") as folder:
-        app = guarded(lambda: backtest_app(config, Path(folder)))
-        try:
-            _, first, last = _run_replay(app, file, step, 0.0)
-            recorder = app.notifiers["backtest"]
-        finally:
-            app.close()
-    start, end = first + lead, last
-    assert isinstance(recorder, RecordingNotifier)
-    alerts = [a for a in recorder.alerts if start <= a.at <= end]
-    report = evaluate(alerts, events, [b.name for b in config.brands], start, end)
+    observations, interval = _observations(file, step)
+    with (
+        tempfile.TemporaryDirectory(prefix="listener-backtest-") as folder,
+        _replay_progress(observations, interval) as advance,
+    ):
+        report, _ = guarded(
+            lambda: run_backtest(
+                config, observations, events, interval, lead, Path(folder), on_step=advance
+            )
+        )
+    start, end = report.start, report.end
     if as_json:
         print(report.to_json())
         return

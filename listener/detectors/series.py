@@ -16,9 +16,6 @@ from numpy.typing import NDArray
 
 from listener.stores.base import BucketQuery, Store
 
-Key = tuple[str, str, str]
-"""(brand, platform, sentiment); sentiment '' when the mention was not scored."""
-
 
 class BucketSeries:
     def __init__(self, bucket: timedelta, history: timedelta) -> None:
