@@ -1,9 +1,9 @@
 """Mention counts per bucket for every brand × sentiment × platform, kept between passes.
 
 One aggregation per detection pass serves every count-based detector and every
-brand: complete buckets are cached (a cache of what the store holds, rebuilt
-from it after a restart), and each pass fetches only the buckets since the last
-one. The bucket still filling is always fetched again.
+brand: buckets are cached (a cache of what the store holds, rebuilt from it
+after a restart); each pass reads again only the last hour (where late
+arrivals still land), and the whole history once an hour.
 """
 
 from __future__ import annotations
@@ -16,6 +16,10 @@ from numpy.typing import NDArray
 
 from listener.stores.base import BucketQuery, Store
 
+REREAD = 12
+"""Buckets before the current one that every pass reads again."""
+FULL_REFRESH = timedelta(hours=1)
+
 
 class BucketSeries:
     def __init__(self, bucket: timedelta, history: timedelta) -> None:
@@ -26,6 +30,7 @@ class BucketSeries:
             lambda: defaultdict(dict)
         )
         self._fetched_until: int | None = None
+        self._last_full: datetime | None = None
         self.current = 0
         """Index of the bucket containing ``now`` at the last refresh."""
         self.elapsed = 1.0
@@ -42,7 +47,17 @@ class BucketSeries:
         self.current = self.index(now)
         self.elapsed = (now.timestamp() / self.size) % 1.0
         oldest = self.current - self.length + 1
-        start = oldest if self._fetched_until is None else max(oldest, self._fetched_until)
+        full = (
+            self._fetched_until is None
+            or self._last_full is None
+            or (now - self._last_full >= FULL_REFRESH)
+        )
+        # late arrivals (crawl lag, a pass that ran before indexing caught up) still land in
+        # the last hour's buckets, so those are read again every pass; backfills of older
+        # days are picked up by the hourly full read
+        start = oldest if full else max(oldest, self.current - REREAD)
+        if full:
+            self._last_full = now
         rows = store.count_buckets(
             BucketQuery(
                 since=datetime.fromtimestamp(start * self.size, now.tzinfo),
