@@ -8,16 +8,22 @@ import unicodedata
 from w3lib.html import remove_tags, replace_entities
 
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li)\s*/?\s*>", re.IGNORECASE)
-_IMG_ALT = re.compile(r"<img[^>]*\balt=\"([^\"]*)\"[^>]*>", re.IGNORECASE)
+_IMG_ALT = re.compile(r"<img[^>]*?\balt\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
+_SCRIPTS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def html_to_text(html: str) -> str:
     """Strip tags but keep what a reader sees: line breaks, emoji codes in ``alt`` ([哈哈])."""
-    text = _IMG_ALT.sub(lambda m: m.group(1), html)
+    text = _IMG_ALT.sub(lambda m: _alt(m.group(1)), _SCRIPTS.sub("", html))
     text = _BREAKS.sub("\n", text)
     return replace_entities(remove_tags(text))
+
+
+def _alt(alt: str) -> str:
+    """Emoji images carry their code (``[哈哈]``); photos carry ``图片``/empty: dropped."""
+    return alt if alt.startswith("[") and alt.endswith("]") else ""
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,103 @@
+"""What every parser shares: its input (a body and where it came from), its output
+(the mentions found, the problems met, where the next page is) and its two failures.
+
+A parser is a pure function ``parse(body, ctx) -> Page``: no network, no Scrapy, so
+the same code runs in a crawl, in ``python -m spiders.parse`` and in the benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from listener.domain import Mention, utcnow
+
+
+class Unparseable(Exception):
+    """The body is not something this parser understands (wrong platform, changed layout,
+    truncated JSON): a one-line reason, never the body itself."""
+
+
+class Blocked(Exception):
+    """The platform answered but refused us: a login wall, a captcha, a rate-limit page,
+    or an empty-but-200 body. The crawl must stop and the source be marked unhealthy."""
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    url: str = ""
+    now: datetime | None = None
+    """The reference time for relative stamps (``3分钟前``, ``昨天 10:00``, ``06-13``): the
+    page's own clock, else the response's Date header, else the current time."""
+    source: str = "parse"
+    options: dict[str, Any] = field(default_factory=dict)
+    """Parser options from the source's config (the generic parser's selectors)."""
+
+    def reference_time(self) -> datetime:
+        return self.now or utcnow()
+
+
+@dataclass
+class Page:
+    mentions: list[Mention] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    """Items that could not be used (each one line); the rest of the page still counts."""
+    more: bool = False
+    """The platform says there is a next page."""
+    next_token: str | None = None
+    """The platform's paging token (since_id, offset) when it pages by token."""
+    long_text_ids: list[str] = field(default_factory=list)
+    """Native ids whose text the platform truncated: fetch the full text."""
+
+
+Parser = Callable[[bytes, ParseContext], Page]
+
+
+def load_json(body: bytes, what: str) -> Any:
+    """Decode a JSON body, or say in one line why it is not JSON."""
+    text = decode(body)
+    stripped = text.lstrip()
+    if not stripped:
+        raise Blocked(f"empty response where {what} was expected")
+    if stripped[0] == "<":
+        raise Unparseable(f"got HTML where {what} JSON was expected")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Unparseable(f"not valid JSON ({what}): {exc.msg} at char {exc.pos}") from None
+
+
+def decode(body: bytes, declared: str | None = None) -> str:
+    """Bytes to text: the declared charset, else UTF-8 (with a BOM), else GB18030 (a
+    superset of GBK and GB2312, what older Chinese sites send), never an exception."""
+    for encoding in (declared, "utf-8-sig", "gb18030"):
+        if not encoding:
+            continue
+        try:
+            return body.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("utf-8", errors="replace")
+
+
+def as_int(value: Any) -> int:
+    """A count as platforms print it: 12, "12", "1.2万", "100万+", "3,204", "" → int ≥ 0."""
+    if isinstance(value, bool) or value is None:
+        return 0
+    if isinstance(value, int):
+        return max(value, 0)
+    if isinstance(value, float):
+        return max(int(value), 0)
+    text = str(value).strip().replace(",", "").rstrip("+")
+    scale = 1
+    for suffix, factor in (("亿", 100_000_000), ("万", 10_000), ("w", 10_000), ("k", 1_000)):
+        if text.lower().endswith(suffix):
+            text, scale = text[: -len(suffix)], factor
+            break
+    try:
+        return max(int(float(text) * scale), 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,148 @@
+"""Baidu Tieba: a forum's thread list (``tieba.baidu.com/f?kw=…``) and search result
+pages (``tieba.baidu.com/f/search/res?qw=…``).
+
+The thread list is delivered in "bigpipe" form: the list HTML sits inside HTML
+comments in ``<code class="pagelet_html">`` blocks, so those are unwrapped first.
+Times on the list are year-less (``6-22``) or clock-only (``10:25``): they are read
+against the response's Date header.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from parsel import Selector, SelectorList
+
+from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, decode
+from spiders.parsers.times import parse_cn_time
+
+PLATFORM = "tieba"
+_PAGELET = re.compile(r"<code[^>]*pagelet_html[^>]*>\s*<!--(.*?)-->\s*</code>", re.DOTALL)
+_END_TAGS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_THREAD = re.compile(r"/p/(\d+)")
+_POST_ID = re.compile(r"[?&]pid=(\d+)")
+
+
+def parse(body: bytes, ctx: ParseContext) -> Page:
+    html = decode(body)
+    if not html.strip():
+        raise Blocked("empty response where a Tieba page was expected")
+    # pagelets arrive after </html>, where the HTML parser stops reading: drop the end tags
+    html = _END_TAGS.sub("", _PAGELET.sub(lambda m: m.group(1), html))
+    sel = Selector(text=html, type="html")
+    page = Page()
+    if threads := sel.css("li.j_thread_list[data-field]"):
+        _thread_list(threads, ctx, page)
+    elif posts := sel.css("div.s_post"):
+        _search_results(posts, ctx, page)
+    else:
+        _refusal_or_empty(sel, html)
+        return page
+    page.more = bool(sel.css("a.next, a.n:contains('下一页'), a:contains('下一页')"))
+    return page
+
+
+def _refusal_or_empty(sel: Selector, html: str) -> None:
+    title = sel.css("title::text").get("")
+    if (
+        "安全验证" in title
+        or "wappass.baidu.com" in html[:5000]
+        or "passport.baidu.com/v2" in html[:5000]
+    ):
+        raise Blocked("Tieba shows a security check (百度安全验证): too many requests")
+    if sel.css("div.s_post_list") or "抱歉，没有找到" in html or "抱歉，根据相关法律" in html:
+        return
+    if "tieba" not in html[:20000].lower() and "贴吧" not in html[:20000]:
+        raise Unparseable("not a Tieba page (no thread list, no search results)")
+    raise Unparseable("Tieba page without threads: the layout may have changed")
+
+
+def _field(node: Selector | SelectorList[Selector]) -> dict[str, Any]:
+    try:
+        value = json.loads(node.attrib.get("data-field", "") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _forum(sel_url: str) -> str:
+    match = re.search(r"[?&]kw=([^&]+)", sel_url)
+    return match.group(1) if match else ""
+
+
+def _thread_list(threads: SelectorList[Selector], ctx: ParseContext, page: Page) -> None:
+    now = ctx.reference_time()
+    for thread in threads:
+        data = _field(thread)
+        native_id = str(data.get("id") or "")
+        created = thread.css("span.is_show_create_time::text").get("").strip()
+        replied = thread.css("span.threadlist_reply_date::text").get("").strip()
+        published = parse_cn_time(created or replied, now)
+        if not native_id or published is None:
+            page.errors.append(f"thread {native_id or '?'}: no id or time ({created!r})")
+            continue
+        author_field = _field(thread.css("span.tb_icon_author"))
+        title = thread.css("a.j_th_tit").attrib.get("title") or thread.css("a.j_th_tit::text").get(
+            ""
+        )
+        abstract = thread.css("div.threadlist_abs").xpath("string()").get("").strip()
+        page.mentions.append(
+            Mention.create(
+                platform=PLATFORM,
+                native_id=native_id,
+                source=ctx.source,
+                url=f"https://tieba.baidu.com/p/{native_id}",
+                title=title,
+                text=abstract or title,
+                published_at=published,
+                collected_at=utcnow(),
+                author=Author(
+                    id=str(author_field.get("user_id") or data.get("author_portrait") or ""),
+                    name=str(data.get("author_name") or data.get("author_nickname") or ""),
+                ),
+                engagement=Engagement(comments=as_int(data.get("reply_num"))),
+            )
+        )
+
+
+def _search_results(posts: SelectorList[Selector], ctx: ParseContext, page: Page) -> None:
+    """``f/search/res``: each ``div.s_post`` is a post or reply in some thread."""
+    now = ctx.reference_time()
+    for post in posts:
+        link = post.css("span.p_title a, a.bluelink")
+        href = link.attrib.get("href", "")
+        thread = _THREAD.search(href)
+        reply = _POST_ID.search(href)
+        if not thread:
+            page.errors.append("search result without a thread link")
+            continue
+        native_id = reply.group(1) if reply else thread.group(1)
+        stamp = post.css("font.p_date::text, .p_date::text").get("").strip()
+        published = parse_cn_time(stamp, now)
+        if published is None:
+            page.errors.append(f"post {native_id}: unreadable time {stamp!r}")
+            continue
+        authors = post.css("a[href*='/home/main'] font::text, a[href*='/home/main']::text")
+        is_reply = reply is not None and reply.group(1) != thread.group(1)
+        root = mention_id(PLATFORM, thread.group(1))
+        page.mentions.append(
+            Mention.create(
+                platform=PLATFORM,
+                native_id=native_id,
+                source=ctx.source,
+                kind=MentionKind.COMMENT if is_reply else MentionKind.POST,
+                url=f"https://tieba.baidu.com{href}" if href.startswith("/") else href,
+                thread_id=root if is_reply else None,
+                parent_id=root if is_reply else None,
+                title=link.xpath("string()").get("").strip(),
+                text=post.css("div.p_content").get(""),
+                published_at=published,
+                collected_at=utcnow(),
+                author=Author(
+                    id=(authors.getall() or [""])[-1], name=(authors.getall() or [""])[-1]
+                ),
+            )
+        )
