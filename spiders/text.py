@@ -11,6 +11,8 @@ _BREAKS = re.compile(r"<\s*(br|/p|/div|/li)\s*/?\s*>", re.IGNORECASE)
 _IMG_ALT = re.compile(r"<img[^>]*?\balt\s*=\s*[\"']([^\"']*)[\"'][^>]*>", re.IGNORECASE)
 _SCRIPTS = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _SPACES = re.compile(r"[ \t\u3000\xa0]+")
+# zero-width characters (Weibo ends posts with U+200B) and private-use icon-font glyphs
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\ue000-\uf8ff]")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
@@ -28,7 +30,8 @@ def _alt(alt: str) -> str:
 
 def normalise(text: str) -> str:
     """NFKC (full-width → half-width), collapse spaces, trim; keeps line breaks."""
-    text = unicodedata.normalize("NFKC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", "\n".join(lines)).strip()
 

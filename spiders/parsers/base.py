@@ -52,6 +52,20 @@ class Page:
     long_text_ids: list[str] = field(default_factory=list)
     """Native ids whose text the platform truncated: fetch the full text."""
 
+    def add(self, mention: Mention) -> None:
+        """Add a mention; a post seen twice on one page (an original shown inside a
+        repost and on its own) is kept once, in its fuller form."""
+        for index, known in enumerate(self.mentions):
+            if known.id == mention.id:
+                if _richness(mention) > _richness(known):
+                    self.mentions[index] = mention
+                return
+        self.mentions.append(mention)
+
+
+def _richness(mention: Mention) -> tuple[int, int, int]:
+    return (mention.engagement.total, len(mention.text), int(mention.author.followers or 0))
+
 
 Parser = Callable[[bytes, ParseContext], Page]
 

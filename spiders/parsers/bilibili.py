@@ -54,7 +54,7 @@ def _video(video: Any, ctx: ParseContext, page: Page) -> None:
     if native_id in ("", "av") or published is None:
         page.errors.append(f"video {native_id or '?'}: no id or time")
         return
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=native_id,
@@ -93,7 +93,7 @@ def _dynamic(item: Any, ctx: ParseContext, page: Page, root: str | None = None) 
         return None
     title, text = _dynamic_text(dynamic)
     verify = author_data.get("official_verify") or {}
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=native_id,

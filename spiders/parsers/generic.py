@@ -56,7 +56,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
             continue
         stamp = select(node, fields.get("time", ""))
         published = parse_cn_time(_plain(stamp), ctx.reference_time()) if stamp else None
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=platform,
                 native_id=_short(native),

@@ -53,7 +53,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
             continue
         text = _content(entry)
         author = str(entry.get("author") or channel_author)
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=platform,
                 native_id=_short_id(native),

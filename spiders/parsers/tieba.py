@@ -89,7 +89,7 @@ def _thread_list(threads: SelectorList[Selector], ctx: ParseContext, page: Page)
             ""
         )
         abstract = thread.css("div.threadlist_abs").xpath("string()").get("").strip()
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=PLATFORM,
                 native_id=native_id,
@@ -128,7 +128,7 @@ def _search_results(posts: SelectorList[Selector], ctx: ParseContext, page: Page
         authors = post.css("a[href*='/home/main'] font::text, a[href*='/home/main']::text")
         is_reply = reply is not None and reply.group(1) != thread.group(1)
         root = mention_id(PLATFORM, thread.group(1))
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=PLATFORM,
                 native_id=native_id,

@@ -68,7 +68,7 @@ def _append_status(
         page.long_text_ids.append(native_id)
     author = weibo_author(status.get("user"))
     bid = str(status.get("bid") or status.get("mblogid") or "")
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=native_id,
@@ -166,7 +166,7 @@ def _long_text(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
         page.errors.append("long-text response without ?id= in its URL: pass --url")
         return
     published = weibo_time(None, native_id, ctx.reference_time()) or ctx.reference_time()
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=native_id,
@@ -214,7 +214,7 @@ def _html_list(html: str, ctx: ParseContext, page: Page) -> None:
             page.errors.append(f"list item {native_id or '?'}: no id or time")
             continue
         likes = item.css("span[node-type=like_status] em::text").getall()
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=PLATFORM,
                 native_id=native_id,

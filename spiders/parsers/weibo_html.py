@@ -93,7 +93,7 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
         if root:
             root_mid = root.attrib.get("mid") or _root_mid(root)
             thread_id = mention_id(PLATFORM, root_mid) if root_mid else None
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=PLATFORM,
                 native_id=mid,
@@ -149,7 +149,7 @@ def _legacy_feeds(feeds: SelectorList[Selector], ctx: ParseContext, page: Page) 
             continue
         numbers = _counts(feed.css("ul.feed_action_info li"))
         reposts, comments, likes = numbers[1:4] if len(numbers) >= 4 else (0, 0, 0)
-        page.mentions.append(
+        page.add(
             Mention.create(
                 platform=PLATFORM,
                 native_id=mid,
@@ -249,7 +249,7 @@ def _append_wap(
     likes = _bracket(_after(links, "赞")) or 0
     reposts = _bracket(_after(links, "转发")) or 0
     comments = _bracket(_after(links, "评论")) or 0
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=native_id,

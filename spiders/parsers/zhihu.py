@@ -74,7 +74,7 @@ def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
         page.errors.append(f"{kind_name} {native_id}: no time")
         return
     mention_native = f"question-{native_id}" if kind_name == "question" else native_id
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=mention_native,
@@ -129,7 +129,7 @@ def _html_item(fragment: str, ctx: ParseContext, page: Page) -> None:
     stamp = time_link.attrib.get("data-tooltip", "") or time_link.xpath("string()").get("")
     stamp = stamp.split("发布于")[-1].split("编辑于")[-1].strip()
     published = parse_cn_time(stamp, ctx.reference_time()) if stamp else None
-    page.mentions.append(
+    page.add(
         Mention.create(
             platform=PLATFORM,
             native_id=native_id,
