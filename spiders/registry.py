@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from spiders.spiders.base import ListenerSpider
+from spiders.spiders.bilibili import BilibiliSpider
+from spiders.spiders.generic import GenericSpider
 from spiders.spiders.jsonl import JsonlSpider
+from spiders.spiders.rss import RssSpider
+from spiders.spiders.tieba import TiebaSpider
+from spiders.spiders.weibo import WeiboSpider
+from spiders.spiders.weibo_html import WeiboHtmlSpider
+from spiders.spiders.zhihu import ZhihuSpider
 
 SPIDERS: dict[str, type[ListenerSpider]] = {
-    JsonlSpider.name: JsonlSpider,
+    spider.name: spider
+    for spider in (
+        JsonlSpider,
+        WeiboSpider,
+        WeiboHtmlSpider,
+        ZhihuSpider,
+        BilibiliSpider,
+        TiebaSpider,
+        RssSpider,
+        GenericSpider,
+    )
 }
 
 

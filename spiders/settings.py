@@ -12,24 +12,38 @@ PIPELINES = {
     "spiders.pipelines.dedupe.DedupePipeline": 300,
     "spiders.pipelines.spool.SpoolPipeline": 900,
 }
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "spiders.middlewares.backoff.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "spiders.middlewares.identity.RotatingIdentityMiddleware": 500,
+}
 
 
 def crawl_settings(spec: CrawlSpec) -> dict[str, Any]:
+    options = spec.options
+    delay = float(options.get("delay_s", 1.0))
     return {
         "BOT_NAME": "listener",
         "LISTENER_SPEC": spec,
         "ITEM_PIPELINES": PIPELINES,
+        "DOWNLOADER_MIDDLEWARES": DOWNLOADER_MIDDLEWARES,
         "LOG_LEVEL": spec.log_level,
         "LOG_FORMAT": f"%(asctime)s level=%(levelname)s crawl={spec.source} "
         f"logger=%(name)s %(message)s",
         "TELNETCONSOLE_ENABLED": False,
         "ROBOTSTXT_OBEY": False,
-        "AUTOTHROTTLE_ENABLED": True,
-        "AUTOTHROTTLE_START_DELAY": 1.0,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
-        "DOWNLOAD_DELAY": 1.0,
-        "RETRY_TIMES": 3,
+        "COOKIES_ENABLED": False,  # the configured cookie is sent as a header, as given
+        "AUTOTHROTTLE_ENABLED": delay > 0,
+        "AUTOTHROTTLE_START_DELAY": max(delay, 0.01),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(options.get("concurrency", 1)),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": int(options.get("concurrency", 2)),
+        "DOWNLOAD_DELAY": delay,
+        "DOWNLOAD_DELAY_JITTER": 0.5,
+        "RETRY_TIMES": int(options.get("retries", 3)),
         "RETRY_HTTP_CODES": [418, 429, 432, 500, 502, 503, 504, 522, 524],
         "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
+        "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,
         "DOWNLOAD_TIMEOUT": 30,
     }

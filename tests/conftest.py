@@ -9,6 +9,7 @@ import pytest
 
 from listener.config.loader import load_config
 from listener.config.models import Config
+from tests.captures import captures_root
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -41,3 +42,17 @@ def _collect_garbage() -> Iterator[None]:
     """Collect after each test so a leaked socket or file is blamed on the test that leaked it."""
     yield
     gc.collect()
+
+
+@pytest.fixture(scope="session")
+def captures() -> Path:
+    """``../shared/captures`` (fails, saying where it looked, when absent)."""
+    return captures_root()
+
+
+@pytest.fixture
+def capture(captures: Path) -> Callable[[str], bytes]:
+    def read(name: str) -> bytes:
+        return (captures / name).read_bytes()
+
+    return read

@@ -34,6 +34,15 @@ from listener.domain import Severity
 from listener.enrichers import DEFAULT_CRISIS_TERMS
 from listener.scorers.lexicon import LexiconScorerConfig
 from listener.sources.jsonl import JsonlSourceConfig
+from listener.sources.platforms import (
+    BilibiliSourceConfig,
+    GenericSourceConfig,
+    RssSourceConfig,
+    TiebaSourceConfig,
+    WeiboHtmlSourceConfig,
+    WeiboSourceConfig,
+    ZhihuSourceConfig,
+)
 from listener.stores.sqlite import SqliteStoreConfig
 
 StorageConfig = SqliteStoreConfig
@@ -47,7 +56,17 @@ DetectorConfig = Annotated[
     | CoordinatedConfig,
     Field(discriminator="type"),
 ]
-SourceConfigs = JsonlSourceConfig
+SourceConfigs = Annotated[
+    JsonlSourceConfig
+    | WeiboSourceConfig
+    | WeiboHtmlSourceConfig
+    | ZhihuSourceConfig
+    | BilibiliSourceConfig
+    | TiebaSourceConfig
+    | RssSourceConfig
+    | GenericSourceConfig,
+    Field(discriminator="platform"),
+]
 NotifierConfigs = Annotated[
     ConsoleNotifierConfig | WebhookNotifierConfig, Field(discriminator="type")
 ]

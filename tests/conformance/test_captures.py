@@ -13,6 +13,7 @@ from listener.domain import Mention, MentionKind
 from spiders.normalise import normalise_mention
 from spiders.parsers import PARSERS
 from spiders.parsers.base import Page, ParseContext
+from tests.captures import CAPTURES
 
 Capture = Callable[[str], bytes]
 
@@ -54,8 +55,6 @@ def capture_files(captures_root: Path) -> list[tuple[str, str]]:
 
 
 def _all_files() -> list[tuple[str, str]]:
-    from tests.conformance.conftest import CAPTURES
-
     return capture_files(CAPTURES) if CAPTURES.is_dir() else [("weibo", "MISSING")]
 
 

@@ -4,29 +4,19 @@ they are other people's posts). Tests that need them fail loudly when it is abse
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 CAPTURES = Path(
-    os.environ.get("LISTENER_CAPTURES", Path(__file__).resolve().parents[3] / "shared" / "captures")
+    os.environ.get("LISTENER_CAPTURES", Path(__file__).resolve().parents[2] / "shared" / "captures")
 )
 
 
-@pytest.fixture(scope="session")
-def captures() -> Path:
+def captures_root() -> Path:
     if not (CAPTURES / "MANIFEST.md").is_file():
         pytest.fail(
             f"the captured platform responses are missing: expected {CAPTURES}/MANIFEST.md "
             "(CI places shared/ beside the clone; set LISTENER_CAPTURES to point elsewhere)"
         )
     return CAPTURES
-
-
-@pytest.fixture
-def capture(captures: Path) -> Callable[[str], bytes]:
-    def read(name: str) -> bytes:
-        return (captures / name).read_bytes()
-
-    return read

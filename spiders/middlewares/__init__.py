@@ -1,0 +1,1 @@
+"""Downloader middlewares: rotating identity, retries with exponential backoff."""

@@ -1,0 +1,33 @@
+"""Rotate the User-Agent (and the proxy, when configured) per request."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from scrapy import Request
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from listener.domain import CrawlSpec
+
+
+class RotatingIdentityMiddleware:
+    def __init__(self, user_agents: list[str], proxies: list[str]) -> None:
+        self._agents: Iterator[str] | None = itertools.cycle(user_agents) if user_agents else None
+        self._proxies: Iterator[str] | None = itertools.cycle(proxies) if proxies else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RotatingIdentityMiddleware:
+        spec: CrawlSpec = crawler.settings["LISTENER_SPEC"]
+        agents = [str(a) for a in spec.options.get("user_agents") or []]
+        proxies = [str(p) for p in spec.options.get("proxies") or []]
+        if not agents and not proxies:
+            raise NotConfigured("no user agents or proxies configured")
+        return cls(agents, proxies)
+
+    def process_request(self, request: Request) -> None:
+        if self._agents is not None:
+            request.headers["User-Agent"] = next(self._agents)
+        if self._proxies is not None and "proxy" not in request.meta:
+            request.meta["proxy"] = next(self._proxies)

@@ -1,0 +1,176 @@
+"""The crawl loop every platform spider shares: fetch → parse → page on → stop.
+
+A platform spider says where to start (``first_requests``) and where the next page
+is (``next_request``); this class runs its parser on each response, yields the new
+mentions (and, within ``track_for``, the already-seen ones again so their engagement
+is re-measured), stops paging at a page with nothing new or at the page limit, and
+turns a login wall, a captcha or a refusal into an unhealthy source that stops now.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from listener.domain import Mention, utcnow
+from spiders.parsers import parser_for
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable
+from spiders.parsers.times import http_date
+from spiders.spiders.base import ListenerSpider
+
+logger = logging.getLogger(__name__)
+
+REFUSED_STATUSES = {
+    401: "unauthorised",
+    403: "forbidden",
+    418: "refused as a bot",
+    429: "rate limited",
+    432: "refused as a bot",
+}
+
+
+class PlatformSpider(ListenerSpider):
+    """A spider whose ``name`` is also the name of its parser in ``spiders.parsers``."""
+
+    # -- what a platform says ------------------------------------------------------------
+
+    def first_requests(self) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
+        """The request for the page after ``response``; None when the platform has none."""
+        return None
+
+    def extra_requests(
+        self, response: Response, page: Page, fresh: list[Mention]
+    ) -> Iterable[scrapy.Request]:
+        """Follow-ups for this page's mentions (full texts, detail pages)."""
+        return ()
+
+    # -- shared machinery ----------------------------------------------------------------
+
+    def parse_body(self, body: bytes, ctx: ParseContext) -> Page:
+        page: Page = parser_for(self.name)(body, ctx)
+        return page
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.spec.options
+
+    def keywords(self) -> list[str]:
+        """The configured search keywords, else every brand's name and aliases."""
+        configured = [str(k) for k in self.options.get("keywords") or []]
+        if configured:
+            return configured
+        terms = [t for b in self.spec.brands for t in (b.name, *b.aliases)]
+        return list(dict.fromkeys(terms))
+
+    def request(
+        self, url: str, callback: Any = None, page_no: int = 1, **meta: Any
+    ) -> scrapy.Request:
+        headers = {}
+        cookie = self.options.get("cookie")
+        if cookie:
+            headers["Cookie"] = str(cookie)
+        for name, value in (self.options.get("headers") or {}).items():
+            headers[str(name)] = str(value)
+        return scrapy.Request(
+            url,
+            callback=callback or self.parse,
+            errback=self.failed,
+            headers=headers,
+            meta={"page_no": page_no, **meta},
+            dont_filter=page_no == 1,
+        )
+
+    async def start(self) -> AsyncIterator[Any]:
+        for request in self.first_requests():
+            yield request
+
+    def context(self, response: Response) -> ParseContext:
+        return ParseContext(
+            url=response.url,
+            now=http_date(response.headers.get("Date")),
+            source=self.spec.source,
+            options=self.options,
+        )
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        page = self.parse_page(response)
+        if page is None:
+            return
+        fresh: list[Mention] = []
+        tracked_since = utcnow() - timedelta(seconds=float(self.options.get("track_for_s", 0)))
+        for mention in page.mentions:
+            position = mention.published_at.isoformat()
+            if self.seen_before(position):
+                if (
+                    mention.published_at >= tracked_since
+                    and mention.native_id not in page.long_text_ids
+                ):
+                    self.crawler.stats.inc_value("listener/revisited")
+                    yield mention  # seen before, re-measured: its engagement may have grown
+                continue
+            self.advance_cursor(position)
+            fresh.append(mention)
+        follow_ups = list(self.extra_requests(response, page, fresh))
+        held = {r.meta.get("mention_id") for r in follow_ups}
+        for mention in fresh:
+            if mention.id not in held:
+                yield mention
+        yield from follow_ups
+        page_no = int(response.meta.get("page_no", 1))
+        if not page.more or not fresh:
+            return
+        if page_no >= self.spec.page_limit:
+            self.crawler.stats.inc_value("listener/page_limit_reached")
+            return
+        following = self.next_request(response, page)
+        if following is not None:
+            following.meta["page_no"] = page_no + 1
+            yield following
+
+    def parse_page(self, response: Response) -> Page | None:
+        try:
+            page = self.parse_body(response.body, self.context(response))
+        except Blocked as exc:
+            raise self.unhealthy(f"{exc} ({_safe_url(response.url)})") from None
+        except Unparseable as exc:
+            self.note_error(_safe_url(response.url), str(exc))
+            return None
+        for problem in page.errors:
+            self.note_error(_safe_url(response.url), problem)
+        if not page.mentions and int(response.meta.get("page_no", 1)) == 1:
+            self.crawler.stats.inc_value("listener/empty_first_pages")
+        return page
+
+    def failed(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = _safe_url(request.url) if request is not None else "?"
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            if status in REFUSED_STATUSES:
+                raise self.unhealthy(
+                    f"HTTP {status} ({REFUSED_STATUSES[status]}) after retries at {url}"
+                )
+            self.note_error(url, f"HTTP {status}")
+            return
+        self.note_error(url, f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
+
+
+def _safe_url(url: str) -> str:
+    """URLs go to logs: never with credentials or tokens in them."""
+    return url.split("#", maxsplit=1)[0][:300]
+
+
+def failed_request(failure: Failure) -> scrapy.Request:
+    """The request a download failure belongs to (Scrapy sets it on the failure)."""
+    request: scrapy.Request = getattr(failure, "request")  # noqa: B009
+    return request

@@ -1,0 +1,99 @@
+"""m.weibo.cn: keyword search, brand accounts' timelines, full texts of long posts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import quote
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from listener.domain import Mention
+from spiders.parsers.base import Blocked, Page, Unparseable
+from spiders.spiders.platform import PlatformSpider, failed_request
+
+
+class WeiboSpider(PlatformSpider):
+    name = "weibo"
+
+    @property
+    def base(self) -> str:
+        return str(self.options.get("base_url") or "https://m.weibo.cn").rstrip("/")
+
+    def search_url(self, keyword: str, page_no: int) -> str:
+        container = quote(f"100103type=1&q={keyword}", safe="")
+        return (
+            f"{self.base}/api/container/getIndex?containerid={container}"
+            f"&page_type=searchall&page={page_no}"
+        )
+
+    def timeline_url(self, uid: str, since_id: str = "") -> str:
+        url = f"{self.base}/api/container/getIndex?containerid=107603{uid}"
+        return f"{url}&since_id={since_id}" if since_id else url
+
+    def first_requests(self) -> Iterable[scrapy.Request]:
+        if self.options.get("search", True):
+            for keyword in self.keywords():
+                yield self.request(self.search_url(keyword, 1), keyword=keyword)
+        for uid in self.options.get("users") or []:
+            yield self.request(self.timeline_url(str(uid)), uid=str(uid))
+
+    def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
+        page_no = int(response.meta.get("page_no", 1))
+        if "keyword" in response.meta:
+            keyword = response.meta["keyword"]
+            return self.request(
+                self.search_url(keyword, page_no + 1), page_no=page_no + 1, keyword=keyword
+            )
+        if "uid" in response.meta and page.next_token:
+            uid = response.meta["uid"]
+            return self.request(
+                self.timeline_url(uid, page.next_token), page_no=page_no + 1, uid=uid
+            )
+        return None
+
+    def extra_requests(
+        self, response: Response, page: Page, fresh: list[Mention]
+    ) -> Iterable[scrapy.Request]:
+        if not self.options.get("long_text", True):
+            return
+        truncated = set(page.long_text_ids)
+        for mention in fresh:
+            if mention.native_id in truncated:
+                yield scrapy.Request(
+                    f"{self.base}/statuses/extend?id={mention.native_id}",
+                    callback=self.full_text,
+                    errback=self.full_text_failed,
+                    headers=self.request("about:blank").headers,
+                    meta={"mention_id": mention.id, "mention": mention},
+                    priority=10,
+                )
+
+    def full_text(self, response: Response) -> Iterator[Mention]:
+        listed: Mention = response.meta["mention"]
+        try:
+            page = self.parse_body(response.body, self.context(response))
+        except (Blocked, Unparseable) as exc:
+            self.note_error(response.url, f"full text unavailable: {exc}")
+            yield listed
+            return
+        full = next((m for m in page.mentions if m.native_id == listed.native_id), None)
+        if full is None or not full.text:
+            yield listed
+            return
+        self.crawler.stats.inc_value("listener/long_texts")
+        yield listed.model_copy(
+            update={
+                "text": full.text,
+                "text_original": "",
+                "long_text": True,
+                "engagement": full.engagement if full.engagement.total else listed.engagement,
+            }
+        )
+
+    def full_text_failed(self, failure: Failure) -> Iterator[Any]:
+        """The post is still worth keeping with its truncated text."""
+        self.note_error(failed_request(failure).url, f"full text: {failure.getErrorMessage()}")
+        yield failed_request(failure).meta["mention"]

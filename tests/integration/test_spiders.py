@@ -1,0 +1,293 @@
+"""Every spider end to end: a real Scrapy crawl (its own subprocess, as the daemon runs
+it) against a local server that answers with the captured platform responses and with
+generated pages for paging and the error cases; the assertions read the real spool."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from listener.config.models import Config
+from listener.crawling import CrawlRunner, crawl_spec
+from listener.domain import CrawlResult, Mention
+from listener.spool import Spool
+from tests.platform_server import Answer, Asked, PlatformServer
+
+pytestmark = pytest.mark.slow
+
+Capture = Callable[[str], bytes]
+FAST = "    delay: 0s\n    backoff: 0.2s\n    retries: 1\n"
+DATE_2018 = {"Date": "Mon, 05 Nov 2018 08:00:00 GMT"}
+
+
+def crawl(
+    config_for: Callable[[str], Config], brands: str, source: str, cursor: str | None = None
+) -> tuple[CrawlResult, dict[str, Mention]]:
+    config = config_for(f"brands:\n{brands}\nsources:\n  - name: s\n{source}{FAST}")
+    outcome = CrawlRunner().run(crawl_spec(config, config.sources[0], cursor), timeout=90)
+    assert outcome.failure is None, outcome.failure
+    assert outcome.result is not None
+    with Spool(config.spool_path) as spool:
+        mentions = {e.mention.id: e.mention for e in spool.claim(10_000, timedelta(minutes=1))}
+    return outcome.result, mentions
+
+
+def test_weibo_search_pages_long_texts_and_politeness(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    pages = {
+        "1": capture("weibo/m-search-shijiebei-2018-page2.json"),
+        "2": capture("weibo/m-search-shijiebei-2018-page7.json"),
+    }
+
+    def route(asked: Asked) -> Answer:
+        if asked.path == "/statuses/extend":
+            full = {
+                "ok": 1,
+                "data": {
+                    "ok": 1,
+                    "longTextContent": f"世界杯 全文 {asked.query['id']}",
+                    "reposts_count": 1,
+                    "comments_count": 2,
+                    "attitudes_count": 3,
+                },
+            }
+            return Answer(json.dumps(full).encode())
+        return Answer(pages.get(asked.query.get("page", ""), b'{"ok":0,"msg":"no more"}'))
+
+    with PlatformServer(route) as server:
+        source = (
+            f"    platform: weibo\n    base_url: {server.url}\n    keywords: [世界杯]\n"
+            f"    cookie: SUB=secret-cookie\n    page_limit: 5\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 世界杯\n    aliases: [FIFA]", source)
+    searches = [a for a in server.asked if a.path == "/api/container/getIndex"]
+    assert [a.query["page"] for a in searches] == ["1", "2", "3"]
+    assert searches[0].query["containerid"] == "100103type=1&q=世界杯"
+    assert all(a.headers.get("cookie") == "SUB=secret-cookie" for a in server.asked)
+    assert len({a.headers["user-agent"] for a in server.asked}) > 1  # rotated
+    assert result.healthy and result.items_seen == 15
+    post = mentions["weibo:4254253956751501"]
+    assert post.author.name == "新浪体育" and post.author.followers == 10686684
+    assert post.matched_terms == {"世界杯": ("世界杯",)}
+    extended = [a.query["id"] for a in server.asked if a.path == "/statuses/extend"]
+    assert len(extended) == 2
+    for native_id in extended:
+        full = mentions[f"weibo:{native_id}"]
+        assert full.text == f"世界杯 全文 {native_id}" and full.long_text
+
+    # the next crawl starts from the cursor: page 1 holds nothing new, so paging stops
+    with PlatformServer(route) as again:
+        source = source.replace(server.url, again.url)
+        second, _ = crawl(config_for, "  - name: 世界杯", source, cursor=result.cursor)
+    assert second.healthy and second.items_spooled == 0
+    assert [a.query.get("page") for a in again.asked] == ["1"]
+
+
+def test_weibo_login_wall_stops_the_crawl_and_marks_the_source(
+    config_for: Callable[[str], Config],
+) -> None:
+    def route(asked: Asked) -> Answer:
+        return Answer(b'{"ok":-100,"url":"https://passport.weibo.cn/signin/welcome"}')
+
+    with PlatformServer(route) as server:
+        source = f"    platform: weibo\n    base_url: {server.url}\n    keywords: [a, b, c]\n"
+        result, mentions = crawl(config_for, "  - name: 小米", source)
+    assert not result.healthy and "login" in result.reason
+    assert mentions == {}
+    # stopped instead of hammering: no next pages, no retries, only what was in flight
+    assert len(server.asked) <= 3 and all(a.query["page"] == "1" for a in server.asked)
+
+
+def test_rate_limit_is_retried_after_the_wait_and_a_persistent_refusal_stops(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    calls: list[str] = []
+
+    def route(asked: Asked) -> Answer:
+        calls.append(asked.path)
+        if len(calls) == 1:
+            return Answer(b"slow down", 429, {"Retry-After": "1"})
+        return Answer(capture("weibo/m-search-shijiebei-2018-page7.json"))
+
+    with PlatformServer(route) as server:
+        source = (
+            f"    platform: weibo\n    base_url: {server.url}\n"
+            "    keywords: [世界杯]\n    page_limit: 1\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 世界杯", source)
+    assert result.healthy and len(mentions) == 2 and len(calls) == 2
+
+    with PlatformServer(lambda asked: Answer(b"", 418)) as server:
+        source = f"    platform: weibo\n    base_url: {server.url}\n    keywords: [世界杯]\n"
+        result, _ = crawl(config_for, "  - name: 世界杯", source)
+    assert not result.healthy and "HTTP 418" in result.reason
+    assert len(server.asked) == 2  # the first try and the one configured retry
+
+
+def test_bad_bodies_are_logged_and_the_crawl_goes_on(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    def route(asked: Asked) -> Answer:
+        keyword = asked.query.get("containerid", "")
+        if keyword.endswith("q=truncated"):
+            return Answer(capture("weibo/m-search-shijiebei-2018-page7.json")[:500])
+        if keyword.endswith("q=huge"):
+            return Answer(b"x" * (21 * 1024 * 1024))
+        if keyword.endswith("q=html"):
+            return Answer(b"<html><body>we changed our layout, weibo</body></html>")
+        return Answer(capture("weibo/m-search-shijiebei-2018-page7.json"))
+
+    with PlatformServer(route) as server:
+        source = (
+            f"    platform: weibo\n    base_url: {server.url}\n"
+            "    keywords: [truncated, huge, html, 世界杯]\n    page_limit: 1\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 世界杯", source)
+    assert result.healthy
+    assert result.errors >= 3
+    assert sorted(mentions) == ["weibo:4254273712330310", "weibo:4254273921062696"]
+
+
+def test_weibo_html_search_with_cookie(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    def route(asked: Asked) -> Answer:
+        if asked.query.get("page") == "1":
+            return Answer(
+                capture("weibo/s-search-zhuanfa-2018.html"), headers={"Content-Type": "text/html"}
+            )
+        return Answer(b"<html><body><div class='card-no-result'>weibo</div></body></html>")
+
+    with PlatformServer(route) as server:
+        source = f"    platform: weibo_html\n    base_url: {server.url}\n    cookie: SUB=abc\n"
+        result, mentions = crawl(config_for, "  - name: 转发\n    aliases: [抽奖]", source)
+    # both search terms return the same page: each post is spooled once
+    assert result.healthy and (result.items_spooled, result.dropped_duplicate) == (20, 20)
+    assert mentions["weibo:4299399821254298"].author.name == "海盐奶盖红茶加冰"
+    assert {a.query["q"] for a in server.asked} == {"转发", "抽奖"}
+
+
+def test_zhihu_pages_by_offset(config_for: Callable[[str], Config], capture: Capture) -> None:
+    def route(asked: Asked) -> Answer:
+        body = {
+            "0": "zhihu/search-v3-shijiebei-offset65.json",
+            "75": "zhihu/search-v3-shijiebei-offset15.json",
+        }
+        name = body.get(asked.query["offset"])
+        return Answer(capture(name) if name else b'{"paging":{"is_end":true},"data":[]}')
+
+    with PlatformServer(route) as server:
+        source = f"    platform: zhihu\n    base_url: {server.url}\n"
+        result, mentions = crawl(config_for, "  - name: 世界杯", source)
+    assert [a.query["offset"] for a in server.asked] == ["0", "75", "25"]
+    assert mentions["zhihu:415620528"].thread_id == "zhihu:question-280534509"
+    assert result.healthy and result.items_seen == 20
+
+
+def test_bilibili_search_and_space(config_for: Callable[[str], Config], capture: Capture) -> None:
+    def route(asked: Asked) -> Answer:
+        if asked.path.endswith("/search/type"):
+            if asked.query["page"] == "1":
+                return Answer(capture("bilibili/web-search-type-video-shaonian-2020.json"))
+            return Answer(b'{"code":0,"data":{"numResults":0,"page":2,"numPages":1}}')
+        if asked.query.get("offset"):
+            return Answer(b'{"code":0,"data":{"has_more":false,"items":[],"offset":""}}')
+        return Answer(capture("bilibili/web-dynamic-feed-space-arknights-2024.json"))
+
+    with PlatformServer(route) as server:
+        source = f"    platform: bilibili\n    base_url: {server.url}\n    spaces: ['161775300']\n"
+        result, mentions = crawl(config_for, "  - name: 少年\n  - name: 明日方舟", source)
+    assert mentions["bilibili:BV1De411p77r"].engagement.views == 1037655
+    assert mentions["bilibili:917092495452536836"].thread_id == "bilibili:915793667264872453"
+    assert result.healthy
+
+
+def test_tieba_forum_list_reads_times_against_the_server_clock(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    search = (
+        '<html><body>贴吧<div class="s_post"><span class="p_title"><a href="/p/7001?pid=8002#8002">'
+        "回复:始祖家族</a></span><div class='p_content'>始祖家族 第六季呢</div>"
+        '<a href="/home/main?un=x"><font>路人甲</font></a>'
+        '<font class="p_date">2018-11-04 20:15</font>'
+        "</div></body></html>"
+    ).encode("gb18030")
+
+    def route(asked: Asked) -> Answer:
+        if asked.path == "/f" and asked.query["pn"] == "0":
+            return Answer(
+                capture("tieba/frs-shizujiazu-2018.html"),
+                headers={"Content-Type": "text/html", **DATE_2018},
+            )
+        if asked.path == "/f/search/res" and asked.query["pn"] == "1":
+            return Answer(search, headers={"Content-Type": "text/html; charset=gbk", **DATE_2018})
+        return Answer(b"<html><body>tieba</body></html>", headers={"Content-Type": "text/html"})
+
+    with PlatformServer(route) as server:
+        source = (
+            f"    platform: tieba\n    base_url: {server.url}\n"
+            "    forums: [始祖家族]\n    keywords: [始祖家族]\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 始祖家族", source)
+    thread = mentions["tieba:5899416824"]
+    assert thread.published_at.isoformat() == "2018-09-30T16:00:00+00:00"  # "10-1" in 2018
+    reply = mentions["tieba:8002"]
+    assert reply.thread_id == "tieba:7001" and reply.text == "始祖家族 第六季呢"
+    assert result.healthy
+
+
+def test_rss_feeds_and_a_generic_site_in_gbk(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    listing = (
+        '<html><head><meta charset="gbk"></head><body><ul>'
+        '<li class="n"><a href="/news/1.html">小米汽车召回</a><span>2026-11-20 10:00</span></li>'
+        '<li class="n"><a href="/news/2.html">天气预报</a><span>2026-11-20 11:00</span></li>'
+        "</ul></body></html>"
+    ).encode("gbk")
+    detail = (
+        '<html><body><h1>小米汽车召回</h1><div id="c">小米宣布召回部分车辆，涉及刹车问题。</div>'
+        "</body></html>"
+    )
+
+    def route(asked: Asked) -> Answer:
+        html = {"Content-Type": "text/html; charset=gbk"}
+        if asked.path == "/feed/weibo":
+            return Answer(
+                capture("rss/rsshub-weibo-user-1935396210.xml"),
+                headers={"Content-Type": "application/rss+xml"},
+            )
+        if asked.path == "/feed/blog":
+            return Answer(
+                capture("rss/ruanyifeng-blog-atom-2023.xml"),
+                headers={"Content-Type": "application/atom+xml"},
+            )
+        if asked.path == "/list":
+            return Answer(listing, headers=html)
+        if asked.path == "/news/1.html":
+            return Answer(detail.encode("gbk"), headers=html)
+        return Answer(
+            "<html><body><div id='c'>明天晴</div></body></html>".encode("gbk"), headers=html
+        )
+
+    with PlatformServer(route) as server:
+        rss = (
+            f"    platform: rss\n    feeds: ['{server.url}/feed/weibo', '{server.url}/feed/blog']\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 致不灭的你\n  - name: AI", rss)
+        assert result.healthy and "weibo:https://weibo.com/1935396210/PzxMFDdIO" in mentions
+        assert any(m.platform == "news" for m in mentions.values())
+        generic = (
+            f"    platform: generic\n    start_urls: ['{server.url}/list']\n    item: li.n\n"
+            "    fields: {title: 'a::text', time: 'span::text'}\n"
+            "    detail: {text: '#c'}\n    as_platform: news\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 小米", generic)
+    assert result.healthy and result.dropped_no_brand == 1
+    (article,) = mentions.values()
+    assert article.title == "小米汽车召回" and article.text == "小米宣布召回部分车辆,涉及刹车问题。"
+    assert article.published_at.isoformat() == "2026-11-20T02:00:00+00:00"
