@@ -48,6 +48,7 @@ def crawl_spec(config: Config, source: SourceConfigs, cursor: str | None) -> Cra
                 aliases=tuple(b.aliases),
                 keywords=tuple(b.keywords),
                 exclude=tuple(b.exclude),
+                queries=tuple(b.queries),
             )
             for b in config.brands
         ),

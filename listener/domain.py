@@ -248,6 +248,7 @@ class CrawlBrand(_Frozen):
     aliases: tuple[str, ...]
     keywords: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    queries: tuple[str, ...] = ()
 
 
 class CrawlSpec(_Frozen):

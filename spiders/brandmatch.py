@@ -1,19 +1,30 @@
-"""Decide which brands a post is about: aliases and keywords, minus exclusions.
+"""Decide which brands a post is about: aliases, keywords and boolean queries, minus
+exclusions.
 
-Matching is on the folded text (NFKC + casefold), so width and case never
-matter. A match that lies inside an exclusion term does not count (brand 小米
-excludes 小米粥). Latin terms must stand alone: ``mi`` does not match inside
-``xiaomi`` or ``mine``.
+Text and terms are folded the same way (NFKC, casefold, Traditional → Simplified), so
+width, case and script never matter. One Aho–Corasick automaton holds every term of
+every brand, so a post is scanned once however many brands and aliases there are.
+A hit inside an exclusion does not count (小米 in 小米粥). Latin terms must stand
+alone: ``mi`` does not match inside ``xiaomi`` or ``mine`` (pinyin abbreviations
+such as ``xm`` are Latin terms too).
 """
 
 from __future__ import annotations
 
-import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import ahocorasick
+
+from listener.brandquery import Query, parse_query
 from listener.domain import CrawlBrand
-from spiders.text import fold
+from spiders.normalise import simplified
+from spiders.text import fold as fold_width_case
+
+
+def fold(text: str) -> str:
+    return simplified(fold_width_case(text))
 
 
 @dataclass(frozen=True)
@@ -22,48 +33,71 @@ class BrandMatch:
     terms: tuple[str, ...]
 
 
-def _pattern(term: str) -> re.Pattern[str]:
-    body = re.escape(term)
-    if re.match(r"[a-z0-9]", term):
-        body = r"(?<![a-z0-9])" + body
-    if re.search(r"[a-z0-9]$", term):
-        body += r"(?![a-z0-9])"
-    return re.compile(body)
-
-
 @dataclass(frozen=True)
 class _Rule:
     brand: str
-    terms: tuple[tuple[str, re.Pattern[str]], ...]
-    excludes: tuple[re.Pattern[str], ...]
+    terms: tuple[str, ...]
+    excludes: tuple[str, ...]
+    queries: tuple[Query, ...]
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
 
 
 class BrandMatcher:
     def __init__(self, brands: Sequence[CrawlBrand]) -> None:
-        self._rules = []
+        self._rules: list[_Rule] = []
+        self._automaton = ahocorasick.Automaton()
+        everything: set[str] = set()
         for brand in brands:
-            terms = dict.fromkeys(fold(t) for t in (brand.name, *brand.aliases, *brand.keywords))
-            self._rules.append(
-                _Rule(
-                    brand=brand.name,
-                    terms=tuple((t, _pattern(t)) for t in terms if t),
-                    excludes=tuple(_pattern(fold(e)) for e in brand.exclude if e),
+            terms = tuple(
+                dict.fromkeys(
+                    t for t in (fold(x) for x in (brand.name, *brand.aliases, *brand.keywords)) if t
                 )
             )
+            queries = tuple(parse_query(q, fold) for q in brand.queries)
+            rule = _Rule(brand.name, terms, tuple(fold(e) for e in brand.exclude if e), queries)
+            self._rules.append(rule)
+            everything.update(terms, rule.excludes, *(q.terms for q in queries))
+        for term in everything:
+            self._automaton.add_word(term, term)
+        if everything:
+            self._automaton.make_automaton()
+        self._empty = not everything
+
+    def hits(self, folded: str) -> dict[str, list[tuple[int, int]]]:
+        """Every term's whole-word occurrences as (start, end) spans."""
+        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        if self._empty:
+            return found
+        for end_index, term in self._automaton.iter(folded):
+            start, end = end_index - len(term) + 1, end_index + 1
+            if _is_word_char(term[0]) and start > 0 and _is_word_char(folded[start - 1]):
+                continue
+            if _is_word_char(term[-1]) and end < len(folded) and _is_word_char(folded[end]):
+                continue
+            found[term].append((start, end))
+        return found
 
     def match(self, text: str) -> list[BrandMatch]:
-        folded = fold(text)
+        hits = self.hits(fold(text))
         found = []
         for rule in self._rules:
-            blocked = [m.span() for ex in rule.excludes for m in ex.finditer(folded)]
-            hits = tuple(
-                term
-                for term, pattern in rule.terms
-                if any(
-                    not any(s <= m.start() and m.end() <= e for s, e in blocked)
-                    for m in pattern.finditer(folded)
-                )
-            )
-            if hits:
-                found.append(BrandMatch(rule.brand, hits))
+            blocked = [span for ex in rule.excludes for span in hits.get(ex, ())]
+            allowed = {
+                term: spans
+                for term in {*rule.terms, *(t for q in rule.queries for t in q.terms)}
+                if (spans := [s for s in hits.get(term, ()) if not _inside(s, blocked)])
+            }
+            matched = [t for t in rule.terms if t in allowed]
+            for query in rule.queries:
+                if query.evaluate(allowed):
+                    matched.extend(t for t in query.terms if t in allowed and t not in matched)
+            if matched:
+                found.append(BrandMatch(rule.brand, tuple(matched)))
         return found
+
+
+def _inside(span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e in blocked)

@@ -11,10 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from alerts.console import ConsoleNotifierConfig
 from alerts.webhook import WebhookNotifierConfig
+from listener.brandquery import QueryError, parse_query
 from listener.config.types import (
     Duration,
     Name,
@@ -118,6 +119,20 @@ class BrandConfig(Section):
     """Extra terms that mark a post as about the brand (product names…)."""
     exclude: list[NonEmptyStr] = []
     """A match inside one of these is not a match (小米 in 小米粥)."""
+    queries: list[NonEmptyStr] = []
+    """Boolean rules, each enough on its own: ``小米 AND (汽车 OR SU7)``, ``"雷军 道歉"``,
+    ``小米 NEAR/10 召回``, ``NOT`` and parentheses (see README, Brand matching)."""
+
+    @field_validator("queries")
+    @classmethod
+    def _queries_parse(cls, queries: list[str]) -> list[str]:
+        for query in queries:
+            try:
+                parse_query(query, str.casefold)
+            except QueryError as exc:
+                raise ValueError(str(exc)) from None
+        return queries
+
     official_accounts: list[OfficialAccount] = []
     """The brand's own accounts: their replies count as the brand's response."""
     crisis_terms: list[NonEmptyStr] = []

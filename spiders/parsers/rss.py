@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
@@ -17,8 +18,10 @@ from urllib.parse import urlparse
 import feedparser
 
 from listener.domain import Author, Mention, MentionKind, utcnow
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, decode
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_DECLARED_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']")
 _RSSHUB_PLATFORMS = {
     "weibo": "weibo",
     "xiaohongshu": "xiaohongshu",
@@ -33,7 +36,14 @@ _RSSHUB_PLATFORMS = {
 def parse(body: bytes, ctx: ParseContext) -> Page:
     if not body.strip():
         raise Blocked("empty response where a feed was expected")
-    feed: Any = feedparser.parse(body)
+    # decode here (declared charset, UTF-8, GB18030) and hand feedparser clean UTF-8: a
+    # garbled encoding declaration or a NUL byte otherwise makes feedparser itself raise
+    text = _CONTROL.sub("", decode(body))
+    text = _DECLARED_ENCODING.sub(r"\1", text, count=1)
+    try:
+        feed: Any = feedparser.parse(text.encode("utf-8"))
+    except (ValueError, UnicodeError) as exc:
+        raise Unparseable(f"not a readable feed: {exc}"[:200]) from None
     if not feed.version and not feed.entries:
         reason = getattr(feed.get("bozo_exception"), "args", [""])
         detail = str(reason[0]) if reason else "no RSS or Atom root element"
@@ -86,7 +96,7 @@ def _platform(ctx: ParseContext, feed: Any) -> str:
 
 def _time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = entry.get(key)
+        value = dict.get(entry, key)  # plain lookup: no deprecated key aliasing
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), UTC)
     return None

@@ -8,6 +8,8 @@ _BASE62 = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def bid_to_mid(bid: str) -> str:
     """Weibo's short post id (``GmLonsknb``) to its numeric id (``4254253956751501``)."""
+    if not bid:
+        raise ValueError("empty Weibo bid")
     chunks = [bid[max(i - 4, 0) : i] for i in range(len(bid), 0, -4)][::-1]
     digits = []
     for index, chunk in enumerate(chunks):

@@ -145,6 +145,10 @@ class PlatformSpider(ListenerSpider):
         except Unparseable as exc:
             self.note_error(_safe_url(response.url), str(exc))
             return None
+        except Exception as exc:  # a parser bug must cost one page, not the crawl
+            logger.exception("parser failed source=%s url=%s", self.spec.source, response.url)
+            self.note_error(_safe_url(response.url), f"parser failed: {type(exc).__name__}")
+            return None
         for problem in page.errors:
             self.note_error(_safe_url(response.url), problem)
         if not page.mentions and int(response.meta.get("page_no", 1)) == 1:
