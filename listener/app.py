@@ -85,9 +85,12 @@ class App:
 
     # -- crawl ---------------------------------------------------------------------------
 
-    def crawl(self, source: SourceConfigs) -> tuple[CrawlOutcome, SourceHealth]:
+    def crawl(
+        self, source: SourceConfigs, backfill_since: datetime | None = None
+    ) -> tuple[CrawlOutcome, SourceHealth]:
         previous = self.store.source_health(source.name)
-        spec = crawl_spec(self.config, source, previous.cursor if previous else None)
+        cursor = previous.cursor if previous else None
+        spec = crawl_spec(self.config, source, cursor, backfill_since)
         outcome = self.crawls.run(spec, source.timeout.total_seconds())
         health = after_crawl(
             previous,

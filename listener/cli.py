@@ -108,8 +108,16 @@ def run(ctx: click.Context) -> None:
     show_default=True,
     help="Also index what was collected (else the daemon does it).",
 )
+@click.option(
+    "--backfill",
+    "backfill",
+    metavar="SINCE",
+    help="First run: collect everything since SINCE (a date like 2026-11-01, or a "
+    "duration back from now like 7d), ignoring the cursor, with the source's "
+    "backfill_page_limit.",
+)
 @click.pass_context
-def crawl(ctx: click.Context, source: str, index: bool) -> None:
+def crawl(ctx: click.Context, source: str, index: bool, backfill: str | None) -> None:
     """Crawl one SOURCE now (by its configured name)."""
     from listener.app import App
 
@@ -118,6 +126,7 @@ def crawl(ctx: click.Context, source: str, index: bool) -> None:
     if source_config is None:
         names = ", ".join(s.name for s in config.sources) or "none configured"
         fail(f"no source named {source!r} (sources: {names})", 2)
+    since = _since(backfill) if backfill else None
     app = guarded(lambda: App.build(config))
     try:
         before = app.spool.count_by_source(source)
@@ -125,7 +134,7 @@ def crawl(ctx: click.Context, source: str, index: bool) -> None:
         outcome_box: list[Any] = []
 
         def work() -> None:
-            outcome_box.append(app.crawl(source_config))
+            outcome_box.append(app.crawl(source_config, since))
             done.set()
 
         worker = threading.Thread(target=work, daemon=True)
@@ -153,6 +162,21 @@ def crawl(ctx: click.Context, source: str, index: bool) -> None:
             _index_with_progress(app)
     finally:
         app.close()
+
+
+def _since(value: str) -> datetime:
+    """``2026-11-01`` (Asia/Shanghai midnight), an ISO time with offset, or ``7d``."""
+
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            return utcnow() - parse_duration(value)
+        except ValueError:
+            fail(f"--backfill {value!r}: give a date (2026-11-01) or a duration (7d)", 2)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    return parsed
 
 
 def _index_with_progress(app: Any) -> None:

@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import IO
 
 from pydantic import ValidationError
@@ -37,7 +38,21 @@ class CrawlOutcome:
     seconds: float
 
 
-def crawl_spec(config: Config, source: SourceConfigs, cursor: str | None) -> CrawlSpec:
+def crawl_spec(
+    config: Config,
+    source: SourceConfigs,
+    cursor: str | None,
+    backfill_since: datetime | None = None,
+) -> CrawlSpec:
+    """The spec for one crawl; a backfill collects everything since ``backfill_since``
+    (ignoring the cursor) with the source's larger backfill page limit."""
+    if backfill_since is not None:
+        cursor = backfill_since.astimezone(UTC).isoformat()
+    page_limit = (
+        getattr(source, "backfill_page_limit", source.page_limit)
+        if backfill_since is not None
+        else source.page_limit
+    )
     return CrawlSpec(
         source=source.name,
         spider=source.spider,
@@ -54,7 +69,7 @@ def crawl_spec(config: Config, source: SourceConfigs, cursor: str | None) -> Cra
         ),
         spool_path=str(config.spool_path.resolve()),
         cursor=cursor,
-        page_limit=source.page_limit,
+        page_limit=page_limit,
         log_level="DEBUG" if config.daemon.log_level == "debug" else "WARNING",
     )
 

@@ -32,7 +32,7 @@ def after_crawl(
                 "runs": runs,
                 "failures": prev.failures + 1,
                 "consecutive_failures": prev.consecutive_failures + 1,
-                "cursor": result.cursor if result is not None else prev.cursor,
+                "cursor": _later(prev.cursor, result.cursor if result is not None else None),
                 "last_items": result.items_spooled if result is not None else 0,
             }
         )
@@ -50,7 +50,7 @@ def after_crawl(
         update={
             "healthy": healthy,
             "reason": reason,
-            "cursor": result.cursor,
+            "cursor": _later(prev.cursor, result.cursor),
             "last_run_at": at,
             "last_success_at": at,
             "last_items": result.items_spooled,
@@ -59,3 +59,10 @@ def after_crawl(
             "consecutive_empty": empty,
         }
     )
+
+
+def _later(known: str | None, found: str | None) -> str | None:
+    """A cursor only moves forward (a backfill of older posts must not rewind it)."""
+    if known is None or found is None:
+        return found or known
+    return max(known, found)

@@ -40,3 +40,9 @@ def test_silence_several_runs_in_a_row_is_suspicious() -> None:
     assert not h.healthy and "returned no posts for 3 runs" in h.reason
     h = after_crawl(h, "s", T0, ok(1), None, quiet_runs=3)
     assert h.healthy and h.consecutive_empty == 0
+
+
+def test_a_backfill_of_older_posts_does_not_rewind_the_cursor() -> None:
+    first = after_crawl(None, "s", T0, ok(5, cursor="2026-11-20T08:00:00+00:00"), None, 3)
+    older = after_crawl(first, "s", T0, ok(5, cursor="2026-11-01T00:00:00+00:00"), None, 3)
+    assert older.cursor == "2026-11-20T08:00:00+00:00"
