@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from listener.domain import Digest, IncidentEvent
+from listener.domain import Digest, IncidentEvent, SourceHealth
 
 
 class NotifierConfig(BaseModel):
@@ -33,6 +33,11 @@ class Notifier(ABC):
 
     @abstractmethod
     def send_digest(self, digest: Digest) -> None: ...
+
+    @abstractmethod
+    def notify_source(self, health: SourceHealth) -> None:
+        """A source turned unhealthy (or recovered): an operational alert, so a quiet
+        brand is never mistaken for a broken collector."""
 
     def close(self) -> None:
         """Release connections; the default has none."""

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import ClassVar, Literal, TextIO
 
 from alerts.base import Notifier, NotifierConfig
-from alerts.text import render_digest, render_event
-from listener.domain import Digest, IncidentEvent
+from alerts.text import render_digest, render_event, render_source_health
+from listener.domain import Digest, IncidentEvent, SourceHealth
 
 
 class ConsoleNotifierConfig(NotifierConfig):
@@ -46,3 +46,6 @@ class ConsoleNotifier(Notifier):
 
     def send_digest(self, digest: Digest) -> None:
         self._write(render_digest(digest))
+
+    def notify_source(self, health: SourceHealth) -> None:
+        self._write(render_source_health(health))

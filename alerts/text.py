@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from listener.domain import Digest, IncidentEvent, Mention
+from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
 
 _CHANGE = {"opened": "新事件", "escalated": "升级", "updated": "更新", "resolved": "已解决"}
 
@@ -56,3 +56,16 @@ def render_digest(digest: Digest) -> str:
         lines += ["", "异常数据源 (这些来源的安静不代表没有声音):"]
         lines.extend(f"  {s.source}: {s.reason}" for s in digest.unhealthy_sources)
     return "\n".join(lines)
+
+
+def render_source_health(health: SourceHealth) -> str:
+    """One operational alert: which source, what is wrong, what to do."""
+    if health.healthy:
+        return f"【数据源恢复】{health.source}: 采集已恢复正常 (source recovered)"
+    last = health.last_success_at.isoformat() if health.last_success_at else "从未成功 (never)"
+    return (
+        f"【数据源异常】{health.source}: {health.reason}\n"
+        f"上次成功 (last success): {last}; 连续失败 (failures in a row): "
+        f"{health.consecutive_failures}\n"
+        "该数据源的提及量可能偏低，请检查 cookie、配置或网站改版 (check cookie, config, layout)."
+    )

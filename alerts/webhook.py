@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import AnyHttpUrl, SecretStr
 
 from alerts.base import Notifier, NotifierConfig, NotifierError
-from listener.domain import Digest, IncidentEvent
+from listener.domain import Digest, IncidentEvent, SourceHealth
 
 
 class WebhookNotifierConfig(NotifierConfig):
@@ -61,3 +61,7 @@ class WebhookNotifier(Notifier):
 
     def send_digest(self, digest: Digest) -> None:
         self._post("digest", digest.model_dump(mode="json"))
+
+    def notify_source(self, health: SourceHealth) -> None:
+        event = "source.recovered" if health.healthy else "source.unhealthy"
+        self._post(event, health.model_dump(mode="json"))

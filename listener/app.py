@@ -101,6 +101,9 @@ class App:
             self.config.daemon.quiet_runs,
         )
         self.store.save_source_health(health)
+        was_healthy = previous is None or previous.healthy
+        if health.healthy != was_healthy:
+            self._announce_source(health)
         spooled = outcome.result.items_spooled if outcome.result else 0
         self.metrics.collected.labels(source.name).inc(spooled)
         self.metrics.source_healthy.labels(source.name).set(1 if health.healthy else 0)
@@ -184,6 +187,19 @@ class App:
                 )
         if delivered:
             self.incidents.mark_notified(event.incident, now)
+
+    def _announce_source(self, health: SourceHealth) -> None:
+        """An operational alert to every notifier: collection broke, or came back."""
+        for notifier in self.router.notifiers.values():
+            try:
+                notifier.notify_source(health)
+            except NotifierError as exc:
+                log.error(
+                    "source alert failed",
+                    notifier=notifier.name,
+                    source=health.source,
+                    error=str(exc),
+                )
 
     def _top_mentions(self, incident: Incident) -> list[Mention]:
         """The posts behind the incident, else the brand's most engaging recent negatives."""

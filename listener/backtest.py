@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from alerts.base import Notifier
 from listener.app import App
 from listener.config.models import Config
-from listener.domain import Digest, IncidentEvent, Mention, UtcDatetime
+from listener.domain import Digest, IncidentEvent, Mention, SourceHealth, UtcDatetime
 from listener.replay import Step, replay
 from listener.routing import Router
 from listener.stores.sqlite import SqliteStoreConfig
@@ -73,6 +73,9 @@ class RecordingNotifier(Notifier):
         super().__init__("backtest")
         self.alerts: list[Alert] = []
         self._seen: set[str] = set()
+
+    def notify_source(self, health: SourceHealth) -> None:
+        """A replay has no live sources."""
 
     def notify(self, event: IncidentEvent) -> None:
         inc = event.incident

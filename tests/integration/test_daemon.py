@@ -224,3 +224,7 @@ def test_a_broken_source_does_not_stop_the_others(
     assert sources["broken"]["healthy"] is False
     assert "cannot read" in sources["broken"]["reason"]
     assert daemon.stop()[0] == 0
+    # the operations channel heard about it once, naming the source and the reason
+    alerts = (tmp_path / "alerts.log").read_text(encoding="utf-8")
+    assert alerts.count("【数据源异常】broken: cannot read") == 1
+    assert "good" not in alerts.split("【数据源异常】", 1)[1].split("\n", 1)[0]
