@@ -50,6 +50,8 @@ class BrandMatcher:
         self._rules: list[_Rule] = []
         self._automaton = ahocorasick.Automaton()
         everything: set[str] = set()
+        self._rules_of: dict[str, list[int]] = defaultdict(list)
+        """term → the rules it can make match (only those are evaluated for a post)."""
         for brand in brands:
             terms = tuple(
                 dict.fromkeys(
@@ -58,6 +60,8 @@ class BrandMatcher:
             )
             queries = tuple(parse_query(q, fold) for q in brand.queries)
             rule = _Rule(brand.name, terms, tuple(fold(e) for e in brand.exclude if e), queries)
+            for term in {*terms, *(t for q in queries for t in q.terms)}:
+                self._rules_of[term].append(len(self._rules))
             self._rules.append(rule)
             everything.update(terms, rule.excludes, *(q.terms for q in queries))
         for term in everything:
@@ -82,8 +86,9 @@ class BrandMatcher:
 
     def match(self, text: str) -> list[BrandMatch]:
         hits = self.hits(fold(text))
+        candidates = sorted({i for term in hits for i in self._rules_of.get(term, ())})
         found = []
-        for rule in self._rules:
+        for rule in (self._rules[i] for i in candidates):
             blocked = [span for ex in rule.excludes for span in hits.get(ex, ())]
             allowed = {
                 term: spans

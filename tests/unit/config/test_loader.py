@@ -36,8 +36,23 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         MINIMAL + "sources:\n  - name: s\n    platform: myspace\n    path: x\n",
-        "sources[0].platform: must be 'jsonl' (got 'myspace')",
+        "sources[0]: unknown platform 'myspace' (expected one of 'jsonl', 'weibo', ",
         id="unknown-platform",
+    ),
+    pytest.param(
+        MINIMAL + "sources:\n  - name: s\n    platform: weibo_html\n",
+        "sources[0]: s.weibo.com shows only a login page without a cookie: set cookie",
+        id="weibo-html-needs-cookie",
+    ),
+    pytest.param(
+        MINIMAL.replace("- name: 小米", "- name: 小米\n    queries: ['小米 AND (汽车']"),
+        "brands[0].queries: missing ')' in '小米 AND (汽车'",
+        id="unreadable-brand-query",
+    ),
+    pytest.param(
+        MINIMAL + "sources:\n  - name: s\n    platform: rss\n    feeds: [not-a-url]\n",
+        "sources[0].feeds[0]:",
+        id="rss-feed-not-a-url",
     ),
     pytest.param(
         MINIMAL + "sources:\n  - name: s\n    platform: jsonl\n",
