@@ -17,30 +17,16 @@ from spiders.brandmatch import BrandMatcher
 from spiders.normalise import normalise_mention
 from spiders.parsers import PARSERS
 from spiders.parsers.base import ParseContext
-from tests.captures import CAPTURES
-
-FOLDERS = {
-    "weibo": "weibo",
-    "zhihu": "zhihu",
-    "bilibili": "bilibili",
-    "tieba": "tieba",
-    "rss": "rss",
-}
-URLS = {
-    "m-statuses-extend": "https://m.weibo.cn/statuses/extend?id=4645748019299849",
-    "weibocn-comment": "https://weibo.cn/comment/J5cVGuUNq",
-    "weibocom-aj-v6": "https://weibo.com/aj/v6/comment/big?id=4107043030226377",
-}
-
-
-def _url(name: str) -> str:
-    return next((url for prefix, url in URLS.items() if name.startswith(prefix)), "")
+from tests.captures import CAPTURE_URLS, CAPTURES, PLATFORM_DIRS
 
 
 def parse_rates(seconds: float) -> list[tuple[str, int, float, float]]:
     rows = []
-    for platform, folder in FOLDERS.items():
-        bodies = [(p.read_bytes(), _url(p.name)) for p in sorted((CAPTURES / folder).iterdir())]
+    for platform, folder in PLATFORM_DIRS.items():
+        bodies = [
+            (p.read_bytes(), CAPTURE_URLS.get(p.name, ""))
+            for p in sorted((CAPTURES / folder).iterdir())
+        ]
         parse = PARSERS[platform]
         pages = mentions = 0
         started = time.perf_counter()

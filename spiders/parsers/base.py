@@ -84,6 +84,14 @@ def load_json(body: bytes, what: str) -> Any:
         raise Unparseable(f"not valid JSON ({what}): {exc.msg} at char {exc.pos}") from None
 
 
+def load_html(body: bytes, what: str, declared: str | None = None) -> str:
+    """Decode an HTML body; an empty one is a refusal, not an empty result."""
+    html = decode(body, declared)
+    if not html.strip():
+        raise Blocked(f"empty response where {what} was expected")
+    return html
+
+
 def decode(body: bytes, declared: str | None = None) -> str:
     """Bytes to text: the declared charset, else UTF-8 (with a BOM), else GB18030 (a
     superset of GBK and GB2312, what older Chinese sites send), never an exception."""

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from listener.domain import Author, Mention, MentionKind, utcnow
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, decode
+from spiders.parsers.base import Page, ParseContext, Unparseable, decode, load_html
 from spiders.parsers.times import parse_cn_time
 
 PLATFORM_DEFAULT = "web"
@@ -39,9 +39,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     item_query = str(options.get("item") or "")
     if not item_query:
         raise Unparseable("the generic parser needs an 'item' selector in the source config")
-    html = decode(body, options.get("encoding"))
-    if not html.strip():
-        raise Blocked("empty response where a list page was expected")
+    html = load_html(body, "a list page", options.get("encoding"))
     sel = Selector(text=html, type="html")
     items = sel.xpath(item_query) if item_query.startswith(("/", "(")) else sel.css(item_query)
     page = Page()

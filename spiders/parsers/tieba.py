@@ -16,7 +16,7 @@ from typing import Any
 from parsel import Selector, SelectorList
 
 from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, decode
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
 from spiders.parsers.times import parse_cn_time
 
 PLATFORM = "tieba"
@@ -27,9 +27,7 @@ _POST_ID = re.compile(r"[?&]pid=(\d+)")
 
 
 def parse(body: bytes, ctx: ParseContext) -> Page:
-    html = decode(body)
-    if not html.strip():
-        raise Blocked("empty response where a Tieba page was expected")
+    html = load_html(body, "a Tieba page")
     # pagelets arrive after </html>, where the HTML parser stops reading: drop the end tags
     html = _END_TAGS.sub("", _PAGELET.sub(lambda m: m.group(1), html))
     sel = Selector(text=html, type="html")

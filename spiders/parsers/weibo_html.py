@@ -12,7 +12,7 @@ from datetime import datetime
 from parsel import Selector, SelectorList
 
 from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, decode
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
 from spiders.parsers.times import weibo_time
 from spiders.parsers.weibo_ids import PLATFORM, bid_to_mid, status_url
 
@@ -24,9 +24,7 @@ _CAPTCHA_MARKERS = ("验证码", "安全验证", "异常访问")
 
 
 def parse(body: bytes, ctx: ParseContext) -> Page:
-    html = decode(body)
-    if not html.strip():
-        raise Blocked("empty response where a Weibo page was expected")
+    html = load_html(body, "a Weibo page")
     sel = Selector(text=html, type="html")
     page = Page()
     if cards := sel.css("div.card-wrap[action-type=feed_list_item][mid]"):

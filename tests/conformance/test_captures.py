@@ -13,31 +13,15 @@ from listener.domain import Mention, MentionKind
 from spiders.normalise import normalise_mention
 from spiders.parsers import PARSERS
 from spiders.parsers.base import Page, ParseContext
-from tests.captures import CAPTURES
+from tests.captures import CAPTURE_URLS, CAPTURES, PLATFORM_DIRS
 
 Capture = Callable[[str], bytes]
 
-# platform -> the parser that must read every file in captures/<platform>/
-PLATFORM_DIRS = {
-    "weibo": "weibo",
-    "zhihu": "zhihu",
-    "bilibili": "bilibili",
-    "tieba": "tieba",
-    "rss": "rss",
-}
-# files whose ids live only in the URL they were fetched from
-URLS = {
-    "m-statuses-extend-4645748019299849.json": "https://m.weibo.cn/statuses/extend?id=4645748019299849",
-    "m-statuses-extend-4649031014551911.json": "https://m.weibo.cn/statuses/extend?id=4649031014551911",
-    "weibocn-comment-J5cVGuUNq.html": "https://weibo.cn/comment/J5cVGuUNq",
-    "weibocom-aj-v6-comment-big-2017.json": "https://weibo.com/aj/v6/comment/big?ajwvr=6&id=4107043030226377",
-    "weibocom-aj-v6-mblog-info-big-reposts-2017.json": "https://weibo.com/aj/v6/mblog/info/big?ajwvr=6&id=4107043030226377",
-}
 TIEBA_NOW = datetime(2018, 11, 5, tzinfo=UTC)
 
 
 def parse(platform: str, body: bytes, name: str = "", now: datetime | None = None) -> Page:
-    return PARSERS[platform](body, ParseContext(url=URLS.get(name, ""), now=now))
+    return PARSERS[platform](body, ParseContext(url=CAPTURE_URLS.get(name, ""), now=now))
 
 
 def by_id(page: Page, native_id: str) -> Mention:
