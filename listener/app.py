@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from alerts.base import Notifier, NotifierError
 from listener.config.models import Config, DigestGroup, SourceConfigs
@@ -16,7 +16,15 @@ from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
 from listener.detectors.base import DetectContext, Detector
 from listener.detectors.series import BucketSeries
 from listener.digest import build_digest
-from listener.domain import Digest, Incident, IncidentEvent, Mention, SourceHealth, utcnow
+from listener.domain import (
+    Digest,
+    Incident,
+    IncidentEvent,
+    Mention,
+    SourceHealth,
+    TrackedThread,
+    utcnow,
+)
 from listener.enrich_worker import EnrichWorker
 from listener.health import after_crawl
 from listener.incidents import IncidentManager
@@ -91,6 +99,8 @@ class App:
         previous = self.store.source_health(source.name)
         cursor = previous.cursor if previous else None
         spec = crawl_spec(self.config, source, cursor, backfill_since)
+        if tracked := self._tracked_threads(source):
+            spec = spec.model_copy(update={"tracked": tracked})
         outcome = self.crawls.run(spec, source.timeout.total_seconds())
         health = after_crawl(
             previous,
@@ -187,6 +197,29 @@ class App:
                 )
         if delivered:
             self.incidents.mark_notified(event.incident, now)
+
+    def _tracked_threads(self, source: SourceConfigs) -> tuple[TrackedThread, ...]:
+        """The recent negative threads of the source's platform with the most engagement."""
+        limit = source.thread_limit()
+        if not limit:
+            return ()
+        window = getattr(source, "track_for", timedelta(hours=24))
+        found = self.store.search(
+            MentionQuery(
+                platforms=(source.platform,),
+                sentiments=("negative",),
+                since=utcnow() - window,
+                order="engagement",
+                limit=limit * 3,
+            )
+        )
+        threads: dict[str, set[str]] = {}
+        for mention in found.mentions:
+            threads.setdefault(mention.thread_id or mention.id, set()).update(mention.brands)
+        return tuple(
+            TrackedThread(native_id=root.split(":", 1)[1], brands=tuple(sorted(brands)))
+            for root, brands in list(threads.items())[:limit]
+        )
 
     def _announce_source(self, health: SourceHealth) -> None:
         """An operational alert to every notifier: collection broke, or came back."""

@@ -251,6 +251,13 @@ class CrawlBrand(_Frozen):
     queries: tuple[str, ...] = ()
 
 
+class TrackedThread(_Frozen):
+    """A conversation the spiders re-visit: its counts, and its hot comments."""
+
+    native_id: str
+    brands: tuple[str, ...]
+
+
 class CrawlSpec(_Frozen):
     """Everything a crawl subprocess needs, handed over on its standard input."""
 
@@ -263,6 +270,8 @@ class CrawlSpec(_Frozen):
     cursor: str | None = None
     page_limit: int = 5
     log_level: str = "WARNING"
+    tracked: tuple[TrackedThread, ...] = ()
+    """Threads to re-visit (recent negative threads with the most engagement)."""
 
 
 class CrawlResult(_Frozen):

@@ -83,7 +83,8 @@ def with_history(mention: Mention, previous: Mention | None) -> Mention:
     """Carry the engagement history of an already stored copy of the same post.
 
     Each collection of a post is one snapshot (when it was collected, its counts);
-    the viral-thread detector reads growth from them.
+    the viral-thread detector reads growth from them. A full text fetched earlier
+    survives a re-visit that saw only the platform's truncated version.
     """
     if previous is None:
         return mention
@@ -94,7 +95,11 @@ def with_history(mention: Mention, previous: Mention | None) -> Mention:
     )
     points.pop(mention.collected_at, None)
     history = tuple(sorted(points.values(), key=lambda s: s.at))[-MAX_SNAPSHOTS:]
-    return mention.model_copy(update={"snapshots": history})
+    update: dict[str, object] = {"snapshots": history}
+    if previous.long_text and len(previous.text) > len(mention.text):
+        # a re-visit saw the truncated text again: keep the full one fetched before
+        update.update(text=previous.text, text_original=previous.text_original, long_text=True)
+    return mention.model_copy(update=update)
 
 
 Vocabulary = Mapping[str, tuple[str, ...]]

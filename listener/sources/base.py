@@ -29,3 +29,7 @@ class SourceConfig(Section):
     @abstractmethod
     def spider_options(self) -> dict[str, Any]:
         """The options handed to the spider, as JSON-serialisable values."""
+
+    def thread_limit(self) -> int:
+        """How many recent negative threads this source re-visits per crawl (0: none)."""
+        return 0

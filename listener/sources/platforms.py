@@ -23,6 +23,13 @@ class WeiboSourceConfig(WebSourceConfig):
     """Numeric uids whose timelines to collect (the brand's official accounts)."""
     long_text: bool = True
     """Fetch the full text of posts Weibo truncates (one more request per long post)."""
+    track_threads: int = Field(default=20, ge=0, le=200)
+    """Re-visit this many recent negative threads (the most engaging, within
+    ``track_for``) on every crawl: their current counts (``statuses/show``, which
+    the viral-thread detector reads growth from) and their hot comments."""
+
+    def thread_limit(self) -> int:
+        return self.track_threads
 
     @property
     def spider(self) -> str:

@@ -127,6 +127,8 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         for status in statuses:
             status_mentions(status, ctx, page)
         _paging(data, doc, page)
+    elif isinstance(data, dict) and _is_comment_list(data.get("data")):
+        _hot_comments(data, ctx, page)
     elif isinstance(data, dict) and "longTextContent" in data:
         _long_text(data, ctx, page)
     elif isinstance(data, dict) and isinstance(data.get("html"), str):
@@ -184,6 +186,50 @@ def _long_text(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
             long_text=True,
         )
     )
+
+
+def _is_comment_list(items: Any) -> bool:
+    return isinstance(items, list) and all(
+        isinstance(c, dict) and ("rootid" in c or "like_count" in c) for c in items
+    )
+
+
+def _hot_comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
+    """m.weibo.cn ``comments/hotflow``: a thread's hot comments (and their replies)."""
+    root_native = _query(ctx.url, "id") or _query(ctx.url, "mid")
+    now = ctx.reference_time()
+    for comment in data["data"]:
+        for item in [comment, *(comment.get("comments") or [])]:
+            if not isinstance(item, dict):
+                continue
+            native_id = str(item.get("idstr") or item.get("id") or "")
+            published = weibo_time(item.get("created_at"), native_id, now)
+            root = root_native or str(item.get("rootid") or "")
+            if not native_id or published is None or not root:
+                page.errors.append(f"comment {native_id or '?'}: no id, time or thread")
+                continue
+            thread = mention_id(PLATFORM, root)
+            page.add(
+                Mention.create(
+                    platform=PLATFORM,
+                    native_id=native_id,
+                    source=ctx.source,
+                    kind=MentionKind.COMMENT,
+                    url=status_url(root),
+                    thread_id=thread,
+                    parent_id=thread,
+                    text=str(item.get("text") or ""),
+                    published_at=published,
+                    collected_at=utcnow(),
+                    author=weibo_author(item.get("user")),
+                    engagement=Engagement(
+                        likes=as_int(item.get("like_count")),
+                        comments=as_int(item.get("total_number")),
+                    ),
+                )
+            )
+    page.more = bool(as_int(data.get("max_id")))
+    page.next_token = str(data.get("max_id")) if page.more else None
 
 
 def _query(url: str, key: str) -> str:

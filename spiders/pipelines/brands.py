@@ -20,6 +20,8 @@ class BrandMatchPipeline:
 
     def process_item(self, item: Mention) -> Mention:
         matches = self.matcher.match("\n".join((item.title, item.text, item.text_original)))
+        if not matches and item.brands:
+            return item  # a comment in a tracked thread: it belongs to the thread's brands
         if not matches:
             self.stats.inc_value("listener/dropped/no_brand")
             raise DropItem(f"{item.id}: mentions no configured brand", log_level="DEBUG")

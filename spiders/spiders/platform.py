@@ -111,10 +111,7 @@ class PlatformSpider(ListenerSpider):
         for mention in page.mentions:
             position = mention.published_at.isoformat()
             if self.seen_before(position):
-                if (
-                    mention.published_at >= tracked_since
-                    and mention.native_id not in page.long_text_ids
-                ):
+                if mention.published_at >= tracked_since:
                     self.crawler.stats.inc_value("listener/revisited")
                     yield mention  # seen before, re-measured: its engagement may have grown
                 continue

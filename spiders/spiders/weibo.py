@@ -39,6 +39,27 @@ class WeiboSpider(PlatformSpider):
                 yield self.request(self.search_url(keyword, 1), keyword=keyword)
         for uid in self.options.get("users") or []:
             yield self.request(self.timeline_url(str(uid)), uid=str(uid))
+        for thread in self.spec.tracked:
+            brands = list(thread.brands)
+            show = f"{self.base}/statuses/show?id={thread.native_id}"
+            comments = (
+                f"{self.base}/comments/hotflow?id={thread.native_id}"
+                f"&mid={thread.native_id}&max_id_type=0"
+            )
+            yield self.request(show, callback=self.tracked, brands=brands)
+            yield self.request(comments, callback=self.tracked, brands=brands)
+
+    def tracked(self, response: Response) -> Iterator[Mention]:
+        """A re-visited thread: its current counts (a new engagement snapshot) and its
+        hot comments, which belong to the thread's brands even when they do not name
+        them (replies rarely repeat the brand)."""
+        page = self.parse_page(response)
+        if page is None:
+            return
+        brands = tuple(response.meta.get("brands") or ())
+        for mention in page.mentions:
+            self.crawler.stats.inc_value("listener/revisited")
+            yield mention.model_copy(update={"brands": brands})
 
     def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
         page_no = int(response.meta.get("page_no", 1))

@@ -253,3 +253,18 @@ def test_rss_rsshub_weibo_and_atom(capture: Capture) -> None:
     assert post.platform == "news" and post.author.name == "阮一峰"
     assert post.title == "科技爱好者周刊(第 255 期):对待 AI 的正确态度"
     assert post.published_at == datetime(2023, 5, 19, 0, 12, 46, tzinfo=UTC)
+
+
+def test_weibo_hot_comments_of_a_tracked_thread() -> None:
+    """No real ``comments/hotflow`` body was found to capture; this fixture is written
+    by hand in its format (comment objects with ``rootid``, nested replies)."""
+    body = (Path(__file__).parents[1] / "fixtures" / "weibo" / "hotflow.json").read_bytes()
+    url = "https://m.weibo.cn/comments/hotflow?id=5368348145614851&mid=5368348145614851"
+    page = PARSERS["weibo"](body, ParseContext(url=url))
+    first, reply = (normalise_mention(m) for m in page.mentions)
+    assert first.kind == MentionKind.COMMENT and first.thread_id == "weibo:5368348145614851"
+    assert first.text == "刹车失灵这事必须给个说法[怒]"
+    assert first.author.followers == 12000 and first.engagement.likes == 321
+    assert first.published_at == datetime(2026, 11, 23, 2, 5, 11, tzinfo=UTC)
+    assert reply.text == "回复@路过的车主:同问" and reply.thread_id == first.thread_id
+    assert not page.more

@@ -7,13 +7,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from listener.app import App
 from listener.config.models import Config
 from listener.crawling import CrawlRunner, crawl_spec
-from listener.domain import CrawlResult, Mention
+from listener.domain import CrawlResult, Mention, utcnow
 from listener.spool import Spool
+from tests.factories import mention
 from tests.platform_server import Answer, Asked, PlatformServer
 
 pytestmark = pytest.mark.slow
@@ -291,3 +294,58 @@ def test_rss_feeds_and_a_generic_site_in_gbk(
     (article,) = mentions.values()
     assert article.title == "小米汽车召回" and article.text == "小米宣布召回部分车辆,涉及刹车问题。"
     assert article.published_at.isoformat() == "2026-11-20T02:00:00+00:00"
+
+
+def test_tracked_threads_are_revisited_for_counts_and_hot_comments(
+    config_for: Callable[[str], Config],
+) -> None:
+    root = "5368348145614851"  # 2026-11-23 01:30 UTC, negative, already stored
+    status = {
+        "ok": 1,
+        "data": {
+            "id": root,
+            "mid": root,
+            "created_at": "Mon Nov 23 09:30:00 +0800 2026",
+            "text": "小米汽车刹车失灵，维权无门",
+            "reposts_count": 900,
+            "comments_count": 57,
+            "attitudes_count": 1200,
+            "user": {"id": 7001, "screen_name": "车主", "followers_count": 80},
+        },
+    }
+    hotflow = (Path(__file__).parents[1] / "fixtures" / "weibo" / "hotflow.json").read_bytes()
+
+    def route(asked: Asked) -> Answer:
+        if asked.path == "/statuses/show":
+            return Answer(json.dumps(status, ensure_ascii=False).encode())
+        if asked.path == "/comments/hotflow":
+            return Answer(hotflow)
+        return Answer(b'{"ok":0,"msg":"no results"}')
+
+    with PlatformServer(route) as server:
+        config = config_for(
+            "brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: weibo\n"
+            f"    base_url: {server.url}\n{FAST}"
+        )
+        app = App.build(config)
+        try:
+            seen = mention(
+                root,
+                "小米汽车刹车失灵，维权无门",
+                sentiment="negative",
+                reposts=10,
+                at=utcnow() - timedelta(hours=2),
+            )
+            app.store.bulk_upsert([seen, mention("1", "小米不错", sentiment="positive")])
+            _, health = app.crawl(config.sources[0])
+        finally:
+            app.close()
+    assert health.healthy, health.reason
+    with Spool(config.spool_path) as spool:
+        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
+    assert spooled[f"weibo:{root}"].engagement.reposts == 900  # a new snapshot to grow from
+    comments = [m for m in spooled.values() if m.kind == "comment"]
+    assert len(comments) == 2
+    assert all(c.thread_id == f"weibo:{root}" and c.brands == ("小米",) for c in comments)
+    revisits = [a.query["id"] for a in server.asked if a.path != "/api/container/getIndex"]
+    assert revisits == [root, root]  # only the negative thread, not the positive post

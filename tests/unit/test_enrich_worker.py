@@ -149,6 +149,28 @@ def test_recollected_posts_keep_their_engagement_history(
     assert [s.engagement.reposts for s in stored.snapshots] == [3, 40]
 
 
+def test_a_revisit_that_sees_the_truncated_text_keeps_the_full_one(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    full = mention("1", text="小米刹车失灵，完整的长文在这里，还有很多细节", reposts=3)
+    full = full.model_copy(update={"long_text": True})
+    truncated = full.model_copy(
+        update={
+            "text": "小米刹车失灵，完整的...全文",
+            "collected_at": full.collected_at + timedelta(minutes=10),
+            "engagement": full.engagement.model_copy(update={"reposts": 90}),
+        }
+    )
+    w = worker(spool, store)
+    for copy in (full, truncated):
+        spool.put_many([copy])
+        w.drain()
+    stored = store.get("weibo:1")
+    assert stored is not None and stored.text == full.text and stored.long_text
+    assert stored.engagement.reposts == 90
+
+
 def test_a_post_from_the_future_is_filed_at_its_collection_time(
     parts: tuple[Spool, FlakyStore],
 ) -> None:
