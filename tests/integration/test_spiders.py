@@ -5,6 +5,9 @@ generated pages for paging and the error cases; the assertions read the real spo
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +17,7 @@ import pytest
 from listener.app import App
 from listener.config.models import Config
 from listener.crawling import CrawlRunner, crawl_spec
-from listener.domain import CrawlResult, Mention, utcnow
+from listener.domain import CrawlBrand, CrawlResult, CrawlSpec, Mention, utcnow
 from listener.spool import Spool
 from tests.factories import mention
 from tests.platform_server import Answer, Asked, PlatformServer
@@ -349,3 +352,39 @@ def test_tracked_threads_are_revisited_for_counts_and_hot_comments(
     assert all(c.thread_id == f"weibo:{root}" and c.brands == ("小米",) for c in comments)
     revisits = [a.query["id"] for a in server.asked if a.path != "/api/container/getIndex"]
     assert revisits == [root, root]  # only the negative thread, not the positive post
+
+
+def test_the_cookie_never_reaches_the_logs_even_at_debug(capture: Capture) -> None:
+    body = capture("weibo/m-search-shijiebei-2018-page7.json")
+
+    def route(asked: Asked) -> Answer:
+        if asked.query.get("page") == "1":
+            return Answer(body)
+        return Answer(b'{"ok":-100,"url":"https://passport.weibo.cn/signin"}')
+
+    with PlatformServer(route) as server, tempfile.TemporaryDirectory() as tmp:
+        spec = CrawlSpec(
+            source="w",
+            spider="weibo",
+            options={
+                "base_url": server.url,
+                "keywords": ["世界杯"],
+                "cookie": "SUB=TOPSECRET",
+                "delay_s": 0,
+                "user_agents": ["UA"],
+            },
+            brands=(CrawlBrand(name="世界杯", aliases=()),),
+            spool_path=str(Path(tmp) / "spool.sqlite3"),
+            log_level="DEBUG",
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "spiders.crawl"],
+            input=spec.model_dump_json().encode(),
+            capture_output=True,
+            timeout=120,
+            check=True,
+        )
+    assert server.asked[0].headers["cookie"] == "SUB=TOPSECRET"
+    logs = done.stderr.decode() + done.stdout.decode()
+    assert "Crawled (200)" in logs and "login" in logs  # the debug log is really there
+    assert "TOPSECRET" not in logs
