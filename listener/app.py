@@ -116,6 +116,8 @@ class App:
             self._announce_source(health)
         spooled = outcome.result.items_spooled if outcome.result else 0
         self.metrics.collected.labels(source.name).inc(spooled)
+        self.metrics.crawl_errors.labels(source.name).inc(health.last_errors)
+        self.metrics.crawls.labels(source.name, "ok" if health.healthy else "unhealthy").inc()
         self.metrics.source_healthy.labels(source.name).set(1 if health.healthy else 0)
         if health.last_success_at is not None:
             self.metrics.last_success.labels(source.name).set(health.last_success_at.timestamp())

@@ -318,7 +318,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         for seq, mention_id, reason in dead:
             out.print(f"  dead letter #{seq} {mention_id}: {reason}")
     table = Table(title="sources", title_justify="left")
-    for column in ("source", "platform", "health", "last run", "last success", "items", "note"):
+    columns = ("source", "platform", "health", "last run", "last success", "items", "errors")
+    for column in (*columns, "failed runs", "note"):
         table.add_column(column)
     for s in config.sources:
         h = health.get(s.name)
@@ -330,6 +331,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
             when(h.last_run_at if h else None),
             when(h.last_success_at if h else None),
             str(h.last_items) if h else "-",
+            str(h.last_errors) if h else "-",
+            f"{h.failures}/{h.runs} ({h.failure_rate:.0%})" if h else "-",
             h.reason if h else "",
         )
     out.print(table)

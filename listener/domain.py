@@ -215,6 +215,13 @@ class SourceHealth(_Frozen):
     failures: int = 0
     consecutive_failures: int = 0
     consecutive_empty: int = 0
+    last_errors: int = 0
+    """Pages or items the last crawl could not use (bad bodies, changed layouts)."""
+
+    @property
+    def failure_rate(self) -> float:
+        """Share of all runs that failed (0 when it never ran)."""
+        return self.failures / self.runs if self.runs else 0.0
 
 
 class BrandDay(_Frozen):

@@ -34,6 +34,7 @@ def after_crawl(
                 "consecutive_failures": prev.consecutive_failures + 1,
                 "cursor": _later(prev.cursor, result.cursor if result is not None else None),
                 "last_items": result.items_spooled if result is not None else 0,
+                "last_errors": result.errors if result is not None else 0,
             }
         )
     empty = prev.consecutive_empty + 1 if result.items_seen == 0 else 0
@@ -54,6 +55,7 @@ def after_crawl(
             "last_run_at": at,
             "last_success_at": at,
             "last_items": result.items_spooled,
+            "last_errors": result.errors,
             "runs": runs,
             "consecutive_failures": 0,
             "consecutive_empty": empty,

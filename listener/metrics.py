@@ -26,6 +26,18 @@ class Metrics:
             ["source"],
             registry=self.registry,
         )
+        self.crawl_errors = Counter(
+            "listener_crawl_errors",
+            "Pages or items a crawl could not use (bad bodies, changed layouts)",
+            ["source"],
+            registry=self.registry,
+        )
+        self.crawls = Counter(
+            "listener_crawls",
+            "Crawls run, by outcome",
+            ["source", "outcome"],
+            registry=self.registry,
+        )
         self.indexed = Counter(
             "listener_mentions_indexed", "Mentions written to the store", registry=self.registry
         )

@@ -113,6 +113,8 @@ def test_status(crawled: Path) -> None:
     data = json.loads(listener("status", "--json", config=crawled).stdout)
     assert data["sources"]["file"]["healthy"] is True
     assert data["sources"]["file"]["last_items"] == 3
+    assert data["sources"]["file"]["last_errors"] == 0
+    assert "0/1 (0%)" in result.stdout  # failed runs / runs
 
 
 def test_status_before_anything_ran(write_config: Callable[[str], Path]) -> None:

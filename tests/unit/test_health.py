@@ -46,3 +46,11 @@ def test_a_backfill_of_older_posts_does_not_rewind_the_cursor() -> None:
     first = after_crawl(None, "s", T0, ok(5, cursor="2026-11-20T08:00:00+00:00"), None, 3)
     older = after_crawl(first, "s", T0, ok(5, cursor="2026-11-01T00:00:00+00:00"), None, 3)
     assert older.cursor == "2026-11-20T08:00:00+00:00"
+
+
+def test_parse_errors_and_the_failure_rate_are_kept() -> None:
+    bad_pages = CrawlResult(source="s", items_seen=8, items_spooled=8, errors=3, cursor="c")
+    h1 = after_crawl(None, "s", T0, bad_pages, None, quiet_runs=3)
+    assert h1.healthy and h1.last_errors == 3
+    h2 = after_crawl(h1, "s", T0, None, "crawl timed out", quiet_runs=3)
+    assert (h2.failures, h2.runs, h2.failure_rate) == (1, 2, 0.5)
