@@ -117,6 +117,8 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     if not isinstance(doc, dict):
         raise Unparseable("Weibo JSON must be an object")
     _check_refusal(doc)
+    if doc.get("ok") == 0 and not doc.get("data"):
+        return Page()  # m.weibo.cn's {"ok":0,"msg":"这里还没有内容"}: past the last page
     data = doc.get("data", doc)
     info = data.get("cardlistInfo") if isinstance(data, dict) else None
     if isinstance(info, dict) and info.get("starttime"):
@@ -147,9 +149,6 @@ def _check_refusal(doc: dict[str, Any]) -> None:
         raise Blocked("Weibo asks for a login (ok=-100): the cookie is missing or expired")
     if "errno" in doc and str(doc.get("errno")) not in ("0", ""):
         raise Blocked(f"Weibo refused the request: errno={doc['errno']} {doc.get('msg', '')}")
-    if ok == 0 and not doc.get("data"):
-        # m.weibo.cn answers {"ok":0,"msg":"这里还没有内容"} past the last page
-        return
 
 
 def _paging(data: Any, doc: dict[str, Any], page: Page) -> None:

@@ -180,8 +180,9 @@ def _wap(sel: Selector, ctx: ParseContext, page: Page) -> None:
     for post in sel.css("div.c[id^=M_]"):
         bid = post.attrib["id"][2:]
         author, kind, thread = owner, MentionKind.POST, None
-        if not bid:  # the post heading a comment page: its bid is in the URL
-            bid = ctx.url.rstrip("/").split("?")[0].rsplit("/", 1)[-1]
+        if not bid:  # the post heading a comment page: its bid is in the URL or the form
+            in_url = re.search(r"/comment/([0-9A-Za-z]{5,12})", ctx.url)
+            bid = in_url.group(1) if in_url else sel.css("form input[name=id]::attr(value)").get("")
             root_bid = bid
             poster = post.xpath("./div[1]/a[1]")
             author = Author(

@@ -75,7 +75,7 @@ def test_weibo_search_pages_long_texts_and_politeness(
     assert searches[0].query["containerid"] == "100103type=1&q=世界杯"
     assert all(a.headers.get("cookie") == "SUB=secret-cookie" for a in server.asked)
     assert len({a.headers["user-agent"] for a in server.asked}) > 1  # rotated
-    assert result.healthy and result.items_seen == 15
+    assert result.healthy and result.items_seen == 15 and result.errors == 0
     post = mentions["weibo:4254253956751501"]
     assert post.author.name == "新浪体育" and post.author.followers == 10686684
     assert post.matched_terms == {"世界杯": ("世界杯",)}
