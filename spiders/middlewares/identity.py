@@ -23,7 +23,7 @@ class RotatingIdentityMiddleware:
         agents = [str(a) for a in spec.options.get("user_agents") or []]
         proxies = [str(p) for p in spec.options.get("proxies") or []]
         if not agents and not proxies:
-            raise NotConfigured("no user agents or proxies configured")
+            raise NotConfigured  # no identities to rotate (file sources): silently off
         return cls(agents, proxies)
 
     def process_request(self, request: Request) -> None:
