@@ -21,6 +21,7 @@ from listener.domain import (
     Incident,
     IncidentEvent,
     Mention,
+    Outage,
     SourceHealth,
     TrackedThread,
     utcnow,
@@ -113,6 +114,7 @@ class App:
         self.store.save_source_health(health)
         was_healthy = previous is None or previous.healthy
         if health.healthy != was_healthy:
+            self._record_outage(source, previous, health)
             self._announce_source(health)
         spooled = outcome.result.items_spooled if outcome.result else 0
         self.metrics.collected.labels(source.name).inc(spooled)
@@ -222,6 +224,27 @@ class App:
             TrackedThread(native_id=root.split(":", 1)[1], brands=tuple(sorted(brands)))
             for root, brands in list(threads.items())[:limit]
         )
+
+    def _record_outage(
+        self, source: SourceConfigs, previous: SourceHealth | None, health: SourceHealth
+    ) -> None:
+        """Open an outage when a source breaks (from its last success: what came after is
+        unknown), close it when the source recovers. Detectors read these periods as gaps."""
+        now = utcnow()
+        if not health.healthy:
+            start = (previous.last_success_at if previous else None) or now
+            self.store.save_outage(
+                Outage(
+                    source=source.name,
+                    platforms=source.platforms(),
+                    start=start,
+                    reason=health.reason,
+                )
+            )
+            return
+        for outage in self.store.outages(now - timedelta(days=366)):
+            if outage.source == source.name and outage.end is None:
+                self.store.save_outage(outage.model_copy(update={"end": now}))
 
     def _announce_source(self, health: SourceHealth) -> None:
         """An operational alert to every notifier: collection broke, or came back."""

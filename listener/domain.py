@@ -224,6 +224,21 @@ class SourceHealth(_Frozen):
         return self.failures / self.runs if self.runs else 0.0
 
 
+class Outage(_Frozen):
+    """A period when a source could not collect: its platforms' counts are unknown then,
+    not zero."""
+
+    source: str
+    platforms: tuple[str, ...]
+    start: UtcDatetime
+    end: UtcDatetime | None = None
+    """None while the outage lasts."""
+    reason: str = ""
+
+    def covers(self, at: datetime) -> bool:
+        return self.start <= at and (self.end is None or at < self.end)
+
+
 class BrandDay(_Frozen):
     brand: str
     mentions: int

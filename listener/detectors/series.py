@@ -37,6 +37,8 @@ class BucketSeries:
         """Fraction of the current bucket that has passed."""
         self._first: dict[str, int] = {}
         """Per brand, the earliest bucket with a mention: before it there is no data."""
+        self._gaps: dict[str, list[tuple[int, int | None]]] = {}
+        """Per platform, bucket ranges [first, last) when a source of it was down."""
         self.memo: dict[tuple[object, ...], float] = {}
         """Slow-moving per-series values detectors reuse between passes (pooled spread)."""
 
@@ -76,6 +78,11 @@ class BucketSeries:
             index = self.index(row.start)
             self._first[row.brand] = min(self._first.get(row.brand, index), index)
             series[index] = series.get(index, 0.0) + row.count
+        self._gaps = {}
+        for outage in store.outages(datetime.fromtimestamp(oldest * self.size, now.tzinfo)):
+            end = self.index(outage.end) + 1 if outage.end else None
+            for platform in outage.platforms:
+                self._gaps.setdefault(platform, []).append((self.index(outage.start), end))
         self._fetched_until = self.current
         if len(self.memo) > 100_000:
             self.memo.clear()
@@ -96,7 +103,8 @@ class BucketSeries:
     ) -> NDArray[np.float64]:
         """The last ``length`` buckets (oldest first, the current one last), summed over
         whatever is not fixed by the arguments. Buckets before the brand's first mention
-        are NaN: no data is not the same as no mentions."""
+        are NaN: no data is not the same as no mentions. So are buckets when a source
+        of a platform counted here was down (its outage, from the store)."""
         first = self.current - self.length + 1
         out = np.zeros(self.length)
         known_from = self._first.get(brand, self.current + 1) - first
@@ -113,4 +121,20 @@ class BucketSeries:
                 np.add.at(out, index[keep], values[keep])
         if known_from > 0:
             out[: min(self.length, known_from)] = np.nan
+        affected = [platform] if platform is not None else self.platforms(brand)
+        for name in affected:
+            for start, end in self._gaps.get(name, ()):
+                stop = self.length if end is None else min(self.length, end - first)
+                out[max(0, start - first) : max(0, stop)] = np.nan
         return out
+
+    def outage_platforms(self, brand: str) -> list[str]:
+        """The brand's platforms with a collection gap in the current bucket."""
+        return [
+            p
+            for p in sorted(self.platforms(brand))
+            if any(
+                s <= self.current and (e is None or self.current < e)
+                for s, e in self._gaps.get(p, ())
+            )
+        ]

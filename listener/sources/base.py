@@ -30,6 +30,11 @@ class SourceConfig(Section):
     def spider_options(self) -> dict[str, Any]:
         """The options handed to the spider, as JSON-serialisable values."""
 
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms this source collects, when known: while it is down their counts
+        are gaps, not zeros. Empty when it cannot be known (a feed of any platform)."""
+        return ()
+
     def thread_limit(self) -> int:
         """How many recent negative threads this source re-visits per crawl (0: none)."""
         return 0

@@ -27,5 +27,8 @@ class JsonlSourceConfig(SourceConfig):
     def spider(self) -> str:
         return "jsonl"
 
+    def platforms(self) -> tuple[str, ...]:
+        return (self.default_platform,)
+
     def spider_options(self) -> dict[str, Any]:
         return {"path": str(self.path.resolve()), "default_platform": self.default_platform}

@@ -31,6 +31,9 @@ class WeiboSourceConfig(WebSourceConfig):
     def thread_limit(self) -> int:
         return self.track_threads
 
+    def platforms(self) -> tuple[str, ...]:
+        return ("weibo",)
+
     @property
     def spider(self) -> str:
         return "weibo"
@@ -58,6 +61,9 @@ class WeiboHtmlSourceConfig(WebSourceConfig):
             )
         return self
 
+    def platforms(self) -> tuple[str, ...]:
+        return ("weibo",)
+
     @property
     def spider(self) -> str:
         return "weibo_html"
@@ -70,6 +76,9 @@ class ZhihuSourceConfig(WebSourceConfig):
     """Zhihu search API: answers, articles and questions (a cookie makes it far more reliable)."""
 
     platform: Literal["zhihu"] = "zhihu"
+
+    def platforms(self) -> tuple[str, ...]:
+        return ("zhihu",)
 
     @property
     def spider(self) -> str:
@@ -87,6 +96,9 @@ class BilibiliSourceConfig(WebSourceConfig):
     spaces: list[NonEmptyStr] = []
     """Numeric mids whose dynamics to collect (the brand's own space)."""
 
+    def platforms(self) -> tuple[str, ...]:
+        return ("bilibili",)
+
     @property
     def spider(self) -> str:
         return "bilibili"
@@ -103,6 +115,9 @@ class TiebaSourceConfig(WebSourceConfig):
     """Forum names (``kw``), e.g. the brand's own 吧."""
     search: bool = True
 
+    def platforms(self) -> tuple[str, ...]:
+        return ("tieba",)
+
     @property
     def spider(self) -> str:
         return "tieba"
@@ -118,6 +133,9 @@ class RssSourceConfig(WebSourceConfig):
     feeds: list[HttpUrl] = Field(min_length=1)
     as_platform: str | None = None
     """Record mentions under this platform (default: the RSSHub route's platform, else news)."""
+
+    def platforms(self) -> tuple[str, ...]:
+        return (self.as_platform,) if self.as_platform else ()
 
     @property
     def spider(self) -> str:
@@ -146,6 +164,9 @@ class GenericSourceConfig(WebSourceConfig):
     as_platform: NonEmptyStr = "web"
     encoding: str | None = None
     """Force a charset when a site declares the wrong one (``gb18030``)."""
+
+    def platforms(self) -> tuple[str, ...]:
+        return (self.as_platform,) if self.as_platform else ()
 
     @property
     def spider(self) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 
-from listener.domain import Incident, Mention, SentimentLabel, SourceHealth
+from listener.domain import Incident, Mention, Outage, SentimentLabel, SourceHealth
 
 
 class StoreError(Exception):
@@ -141,6 +141,14 @@ class Store(ABC):
 
     @abstractmethod
     def all_source_health(self) -> list[SourceHealth]: ...
+
+    @abstractmethod
+    def save_outage(self, outage: Outage) -> None:
+        """Insert or replace the outage of ``outage.source`` that began at ``outage.start``."""
+
+    @abstractmethod
+    def outages(self, since: datetime) -> list[Outage]:
+        """Outages still open or ended after ``since``, oldest first."""
 
     # -- incidents -----------------------------------------------------------------------
 

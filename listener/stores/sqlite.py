@@ -17,7 +17,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import ValidationError
 
 from listener.config.types import Section
-from listener.domain import Incident, Mention, SourceHealth
+from listener.domain import Incident, Mention, Outage, SourceHealth
 from listener.sqlitedb import Database
 from listener.stores.base import (
     BucketCount,
@@ -81,6 +81,13 @@ CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE ON mentions BEGIN
     INSERT INTO mentions_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
 END;
 CREATE TABLE IF NOT EXISTS source_health (source TEXT PRIMARY KEY, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source_outages (
+    source TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end_at TEXT,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (source, start)
+);
 CREATE TABLE IF NOT EXISTS incidents (
     id         TEXT PRIMARY KEY,
     brand      TEXT NOT NULL,
@@ -340,6 +347,26 @@ class SqliteStore(Store):
     def all_source_health(self) -> list[SourceHealth]:
         rows = self._db.query("SELECT doc FROM source_health ORDER BY source")
         return [SourceHealth.model_validate_json(r[0]) for r in rows]
+
+    def save_outage(self, outage: Outage) -> None:
+        with self._db.transaction() as db:
+            db.execute(
+                "INSERT INTO source_outages VALUES (?, ?, ?, ?) ON CONFLICT (source, start)"
+                " DO UPDATE SET end_at = excluded.end_at, doc = excluded.doc",
+                (
+                    outage.source,
+                    outage.start.isoformat(),
+                    outage.end.isoformat() if outage.end else None,
+                    outage.model_dump_json(),
+                ),
+            )
+
+    def outages(self, since: datetime) -> list[Outage]:
+        rows = self._db.query(
+            "SELECT doc FROM source_outages WHERE end_at IS NULL OR end_at > ? ORDER BY start",
+            (since.astimezone(UTC).isoformat(),),
+        )
+        return [Outage.model_validate_json(r[0]) for r in rows]
 
     # -- incidents -----------------------------------------------------------------------
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from listener.domain import Incident, IncidentStatus, SourceHealth
+from listener.domain import Incident, IncidentStatus, Outage, SourceHealth
 from listener.stores.base import BucketCount, BucketQuery, MentionQuery, Store
 from tests.factories import T0, mention
 
@@ -167,6 +167,27 @@ def test_source_health(store: Store) -> None:
     store.refresh()
     assert store.source_health("weibo-search") == health
     assert [h.source for h in store.all_source_health()] == ["rss", "weibo-search"]
+
+
+def test_outages(store: Store) -> None:
+    old = Outage(
+        source="rss",
+        platforms=("news",),
+        start=T0 - timedelta(days=3),
+        end=T0 - timedelta(days=2),
+        reason="404",
+    )
+    ongoing = Outage(source="weibo-search", platforms=("weibo",), start=T0, reason="login wall")
+    store.save_outage(old)
+    store.save_outage(ongoing)
+    store.refresh()
+    assert store.outages(T0 - timedelta(days=4)) == [old, ongoing]
+    assert store.outages(T0 - timedelta(days=1)) == [ongoing]
+    ended = ongoing.model_copy(update={"end": T0 + timedelta(hours=2)})
+    store.save_outage(ended)  # the same outage, now closed: replaced, not added
+    store.refresh()
+    assert store.outages(T0 - timedelta(days=1)) == [ended]
+    assert store.outages(T0 + timedelta(hours=3)) == []
 
 
 def test_incidents(store: Store) -> None:

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from listener.app import App
 from listener.config.models import Config
 from listener.crawling import CrawlRunner, crawl_spec
+from listener.domain import utcnow
 from listener.spool import Spool
 from tests.factories import post, write_jsonl
 
@@ -121,3 +123,24 @@ def test_a_hung_crawl_is_killed_at_its_timeout(
     assert outcome.result is None
     assert outcome.failure is not None and "timed out after 3s" in outcome.failure
     assert time.monotonic() - started < 10
+
+
+def test_an_outage_is_recorded_while_a_source_is_down(
+    tmp_path: Path, config_for: Callable[[str], Config]
+) -> None:
+    path = tmp_path / "posts.jsonl"
+    app = App.build(config_with(config_for, path))
+    try:
+        source = app.config.sources[0]
+        _, down = app.crawl(source)
+        assert not down.healthy
+        (outage,) = app.store.outages(utcnow() - timedelta(days=1))
+        assert outage.platforms == ("weibo",) and outage.end is None
+        assert "cannot read" in outage.reason
+        write_jsonl(path, [post("1", "小米 一", 0)])
+        _, up = app.crawl(source)
+        assert up.healthy
+        (closed,) = app.store.outages(utcnow() - timedelta(days=1))
+        assert closed.start == outage.start and closed.end is not None
+    finally:
+        app.close()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import numpy as np
 
 from listener.detectors.series import BucketSeries
+from listener.domain import Outage
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention
 
@@ -35,3 +36,29 @@ def test_backfilled_history_is_picked_up_by_the_hourly_full_read(
     assert np.nansum(series.counts("小米")) == 1  # not yet: older than the re-read hour
     series.refresh(sqlite_store, now + timedelta(hours=1, minutes=1), ("小米",))
     assert np.nansum(series.counts("小米")) == 4
+
+
+def test_a_source_outage_is_a_gap_not_a_drop_to_zero(sqlite_store: SqliteStore) -> None:
+    series = BucketSeries(timedelta(minutes=5), timedelta(days=1))
+    now = T0 + timedelta(hours=6)
+    sqlite_store.bulk_upsert(
+        [mention(f"w{i}", at=T0 + timedelta(minutes=10 * i)) for i in range(30)]
+        + [mention(f"z{i}", platform="zhihu", at=T0 + timedelta(minutes=10 * i)) for i in range(30)]
+    )
+    down_from = now - timedelta(hours=1)
+    sqlite_store.save_outage(Outage(source="w", platforms=("weibo",), start=down_from))
+    series.refresh(sqlite_store, now, ("小米",))
+    weibo = series.counts("小米", platform="weibo")
+    zhihu = series.counts("小米", platform="zhihu")
+    assert np.isnan(weibo[-12:]).all() and not np.isnan(weibo[-20]).any()
+    assert not np.isnan(zhihu[-12:]).any()  # the other platform's source was fine
+    assert np.isnan(series.counts("小米")[-12:]).all()  # the brand's total is partial: unknown
+    assert series.outage_platforms("小米") == ["weibo"]
+    # the source recovered 30 minutes ago: from then on counts are real again
+    sqlite_store.save_outage(
+        Outage(source="w", platforms=("weibo",), start=down_from, end=now - timedelta(minutes=30))
+    )
+    series.refresh(sqlite_store, now + timedelta(minutes=1), ("小米",))
+    weibo = series.counts("小米", platform="weibo")
+    assert np.isnan(weibo[-12:-6]).all() and not np.isnan(weibo[-5:]).any()
+    assert series.outage_platforms("小米") == []
