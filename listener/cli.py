@@ -359,6 +359,33 @@ def _observations(path: Path, step: str) -> tuple[list[Mention], timedelta]:
     return observations, interval
 
 
+def _stored_observations(
+    config: Config, since: str | None, until: str | None, step: str
+) -> tuple[list[Mention], timedelta]:
+    """The configured store's history as observations, or a one-line error."""
+    from listener.replay import observations_from_store
+
+    try:
+        interval = parse_duration(step)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    store = guarded(lambda: build_store(config.storage, config.daemon.data_dir))
+    try:
+        guarded(store.setup)
+        observations = guarded(
+            lambda: observations_from_store(
+                store,
+                _since(since) if since else None,
+                _since(until) if until else None,
+            )
+        )
+    finally:
+        store.close()
+    if not observations:
+        fail("the store holds no mentions in that period", 2)
+    return observations, interval
+
+
 @contextmanager
 def _replay_progress(
     observations: list[Mention], interval: timedelta
@@ -417,7 +444,16 @@ def replay_command(
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--from-store",
+    "from_store",
+    is_flag=True,
+    help="Replay the configured store's history instead of FILE (each mention once per "
+    "collection, from its engagement snapshots); narrow it with --since/--until.",
+)
+@click.option("--since", help="With --from-store: history from (2026-11-01, or 30d back).")
+@click.option("--until", help="With --from-store: history until (exclusive).")
 @click.option(
     "--events",
     "events_path",
@@ -435,9 +471,18 @@ def replay_command(
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def backtest(
-    ctx: click.Context, file: Path, events_path: Path, step: str, warmup: str, as_json: bool
+    ctx: click.Context,
+    file: Path | None,
+    from_store: bool,
+    since: str | None,
+    until: str | None,
+    events_path: Path,
+    step: str,
+    warmup: str,
+    as_json: bool,
 ) -> None:
-    """Replay FILE with the configured detectors and score them against labelled events."""
+    """Replay FILE (or the store's history) with the configured detectors and score them
+    against labelled events."""
     from listener.backtest import read_events, run_backtest
 
     config = _config(ctx)
@@ -446,7 +491,13 @@ def backtest(
         lead = parse_duration(warmup)
     except (OSError, ValueError) as exc:
         fail(str(exc), 2)
-    observations, interval = _observations(file, step)
+    if (file is None) == (not from_store):
+        fail("give either FILE or --from-store", 2)
+    if from_store:
+        observations, interval = _stored_observations(config, since, until, step)
+    else:
+        assert file is not None
+        observations, interval = _observations(file, step)
     with (
         tempfile.TemporaryDirectory(prefix="listener-backtest-") as folder,
         _replay_progress(observations, interval) as advance,

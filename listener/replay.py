@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from listener.app import App
 from listener.domain import IncidentEvent, Mention
+from listener.stores.base import MentionQuery, Store
 
 
 class ReplayError(Exception):
@@ -44,6 +45,32 @@ def read_observations(path: Path) -> list[Mention]:
                     raise ReplayError(f"{path}:{lineno}: {where}: {first['msg']}") from None
     except OSError as exc:
         raise ReplayError(f"cannot read {path}: {exc.strerror}") from None
+    found.sort(key=lambda m: m.collected_at)
+    return found
+
+
+def observations_from_store(
+    store: Store, since: datetime | None, until: datetime | None, page: int = 1000
+) -> list[Mention]:
+    """The stored history as replay observations: each mention once per time it was
+    collected (its engagement snapshots, then its latest state), oldest first."""
+    found: list[Mention] = []
+    offset = 0
+    while True:
+        batch = store.search(
+            MentionQuery(since=since, until=until, order="newest", limit=page, offset=offset)
+        ).mentions
+        for mention in batch:
+            latest = mention.model_copy(update={"snapshots": ()})
+            found.extend(
+                latest.model_copy(update={"collected_at": s.at, "engagement": s.engagement})
+                for s in mention.snapshots
+                if s.at < mention.collected_at
+            )
+            found.append(latest)
+        if len(batch) < page:
+            break
+        offset += page
     found.sort(key=lambda m: m.collected_at)
     return found
 

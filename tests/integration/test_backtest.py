@@ -119,3 +119,35 @@ def test_cli_replay_and_backtest(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2 and "missing.jsonl" in bad.stderr
+
+    # the replay left a store behind: the same backtest over that stored history
+    stored = tmp_path / "stored.yml"
+    stored.write_text(
+        CONFIG.replace("log_level: error}", f"log_level: error, data_dir: {tmp_path / 'replay'}}}"),
+        encoding="utf-8",
+    )
+    from_store = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "listener",
+            "--config",
+            str(stored),
+            "backtest",
+            "--from-store",
+            "--events",
+            str(events),
+            "--step",
+            "10m",
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert from_store.returncode == 0, from_store.stderr
+    again = json.loads(from_store.stdout)
+    assert again["overall"]["events"] == 2
+    assert again["overall"]["caught"] == report["overall"]["caught"]
