@@ -77,7 +77,10 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
         text = card.css("p[node-type=feed_list_content_full]").get() or card.css(
             "p[node-type=feed_list_content]"
         ).get("")
-        stamp_link = card.css("p.from a, div.from a")
+        # the card's own time link, not the one of the original it reposts (card-comment)
+        stamp_link = card.xpath(
+            ".//*[contains(@class, 'from')][not(ancestor::div[contains(@class, 'card-comment')])]/a"
+        )
         stamp = " ".join(stamp_link[:1].css("::text").getall()) if stamp_link else ""
         published = weibo_time(stamp, mid, now)
         if published is None:

@@ -14,7 +14,8 @@ from spiders.parsers.weibo_html import parse
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 REPOST = """<html><body><div class="card-wrap" action-type="feed_list_item" mid="5368356999790599">
 <div class="card"><div class="content"><div class="info"><div>
-<a href="//weibo.com/7001000001?refer_flag=1001030103_" class="name" nick-name="路过的车主">路过的车主</a>
+<a href="//weibo.com/7001000001?refer_flag=1001030103_" class="name"
+ nick-name="路过的车主">路过的车主</a>
 </div></div>
 <p class="txt" node-type="feed_list_content" nick-name="路过的车主">转发：小米这次要给个说法</p>
 <div class="card-comment"><div class="con"><a class="name" href="//weibo.com/7001">原博主</a>
