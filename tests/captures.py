@@ -28,6 +28,7 @@ PLATFORM_DIRS = {
     "bilibili": "bilibili",
     "tieba": "tieba",
     "rss": "rss",
+    "xiaohongshu": "xiaohongshu",
 }
 """parser → the captures folder whose every file it must read."""
 

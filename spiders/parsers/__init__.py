@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from spiders.parsers import bilibili, generic, rss, tieba, weibo, weibo_html, zhihu
+from spiders.parsers import bilibili, generic, rss, tieba, weibo, weibo_html, xiaohongshu, zhihu
 from spiders.parsers.base import Parser
 
 PARSERS: dict[str, Parser] = {
@@ -12,6 +12,7 @@ PARSERS: dict[str, Parser] = {
     "bilibili": bilibili.parse,
     "tieba": tieba.parse,
     "rss": rss.parse,
+    "xiaohongshu": xiaohongshu.parse,
     "generic": generic.parse,
 }
 

@@ -268,3 +268,23 @@ def test_weibo_hot_comments_of_a_tracked_thread() -> None:
     assert first.published_at == datetime(2026, 11, 23, 2, 5, 11, tzinfo=UTC)
     assert reply.text == "回复@路过的车主:同问" and reply.thread_id == first.thread_id
     assert not page.more
+
+
+def test_xiaohongshu_note_collection_and_comments(capture: Capture) -> None:
+    feed = parse("xiaohongshu", capture("xiaohongshu/web-feed-note-64db49dc-data.json"))
+    note = by_id(feed, "64db49dc000000000302290d")
+    assert note.kind == MentionKind.VIDEO and note.title == "💥💡海鲜市场的卖家神器"
+    assert note.author.name == "理想是自由" and note.author.id == "5f827ea10000000001007b5b"
+    assert note.published_at == datetime.fromtimestamp(1692092892, UTC)
+    assert (note.engagement.likes, note.engagement.comments) == (4, 2)  # liked 3 + collected 1
+    collected = parse("xiaohongshu", capture("xiaohongshu/web-note-collect-page-data.json"))
+    assert len(collected.mentions) == 10 and collected.next_token == "64326016000000000800ed10"
+    first = by_id(collected, "6404c97f00000000130156cc")
+    assert first.published_at == datetime.fromtimestamp(0x6404C97F, UTC)  # from the ObjectId
+    assert first.engagement.likes == 58
+    comments = parse("xiaohongshu", capture("xiaohongshu/miniprogram-note-comments-2019.json"))
+    assert len(comments.mentions) == 14  # 6 comments and their 8 replies
+    comment = by_id(comments, "5c52d289000000000e00ef99")
+    assert comment.text == "哇南宁的小姐姐" and comment.author.name == "Yepislilo"
+    assert comment.thread_id == "xiaohongshu:5c518fe2000000001c037058"
+    assert comment.published_at == datetime(2019, 1, 31, 10, 48, tzinfo=UTC)  # 18:48 Beijing

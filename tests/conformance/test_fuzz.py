@@ -19,6 +19,7 @@ SAMPLES = {
     "bilibili": "bilibili/web-search-type-video-shaonian-2020.json",
     "tieba": "tieba/frs-shizujiazu-2018.html",
     "rss": "rss/rsshub-weibo-user-1935396210.xml",
+    "xiaohongshu": "xiaohongshu/miniprogram-note-comments-2019.json",
 }
 
 
