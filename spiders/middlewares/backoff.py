@@ -15,7 +15,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-from listener.domain import CrawlSpec
+from listener.domain import CrawlSpec, utcnow
+from spiders.parsers.times import http_date
 
 logger = logging.getLogger(__name__)
 MAX_WAIT_S = 300.0
@@ -35,10 +36,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def wait_for(self, request: Request, response: Response) -> float:
         retry_after = response.headers.get("Retry-After")
         if retry_after:
+            text = retry_after.decode("latin-1").strip()
             try:
-                return min(float(retry_after.decode()), MAX_WAIT_S)
+                return min(max(float(text), 0.0), MAX_WAIT_S)
             except ValueError:
-                pass
+                until = http_date(text)  # Retry-After may also be an HTTP date
+                if until is not None:
+                    return min(max((until - utcnow()).total_seconds(), 0.0), MAX_WAIT_S)
         attempt = int(request.meta.get("retry_times", 0))
         return float(min(self.backoff_s * 2**attempt, MAX_WAIT_S))
 

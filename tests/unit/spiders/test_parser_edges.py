@@ -1,0 +1,120 @@
+"""Parser edge cases the captures do not cover: refusals, counts as platforms print
+them, charsets, the generic parser's selectors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from spiders.normalise import normalise_mention
+from spiders.parsers import PARSERS
+from spiders.parsers.base import Blocked, ParseContext, Unparseable, as_int, decode, load_json
+from spiders.parsers.generic import parse as generic
+
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (12, 12),
+        ("12", 12),
+        ("1.2万", 12000),
+        ("100万+", 1_000_000),
+        ("3,204", 3204),
+        ("2亿", 200_000_000),
+        ("", 0),
+        (None, 0),
+        (True, 0),
+        (-5, 0),
+        ("n/a", 0),
+        (7.9, 7),
+    ],
+)
+def test_counts_as_platforms_print_them(value: object, expected: int) -> None:
+    assert as_int(value) == expected
+
+
+def test_charsets() -> None:
+    assert decode("小米".encode("gbk")) == "小米"
+    assert decode("\ufeff小米".encode()) == "小米"
+    assert decode(b"\xff\xfe\xfd") != ""  # never raises
+
+
+@pytest.mark.parametrize(
+    ("body", "error", "words"),
+    [
+        (b"", Blocked, "empty"),
+        (b"<html>login</html>", Unparseable, "HTML"),
+        (b'{"ok": 1, "data": [', Unparseable, "not valid JSON"),
+    ],
+)
+def test_load_json_says_why(body: bytes, error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=words):
+        load_json(body, "Weibo")
+
+
+@pytest.mark.parametrize(
+    ("platform", "body", "words"),
+    [
+        ("weibo", b'{"ok":-100,"url":"https://passport.weibo.cn/signin"}', "login"),
+        (
+            "weibo",
+            b'{"errno":"100005","msg":"\xe8\xaf\xb7\xe6\xb1\x82\xe8\xbf\x87\xe4\xba\x8e\xe9\xa2\x91\xe7\xb9\x81"}',
+            "errno=100005",
+        ),
+        (
+            "bilibili",
+            b'{"code":-412,"message":"\xe8\xaf\xb7\xe6\xb1\x82\xe8\xa2\xab\xe6\x8b\xa6\xe6\x88\xaa"}',
+            "request intercepted",
+        ),
+        ("bilibili", b'{"code":-352,"message":"-352"}', "risk control"),
+        (
+            "zhihu",
+            b'{"error":{"code":40352,"message":"\xe7\xb3\xbb\xe7\xbb\x9f\xe7\x9b\x91\xe6\xb5\x8b"}}',
+            "code=40352",
+        ),
+        (
+            "tieba",
+            "<html><head><title>百度安全验证</title></head></html>".encode(),
+            "security check",
+        ),
+        ("xiaohongshu", b'{"code":300012,"success":false,"msg":"IP at risk"}', "code=300012"),
+    ],
+)
+def test_refusals_stop_the_crawl_with_a_reason(platform: str, body: bytes, words: str) -> None:
+    with pytest.raises(Blocked, match=words):
+        PARSERS[platform](body, ParseContext(now=NOW))
+
+
+LIST = """<html><body><div id="list">
+<div class="row"><h3><a href="/a/1.html">小米 一</a></h3><em>2026-11-22 09:00</em>
+<i>记者甲</i></div>
+<div class="row"><h3><a href="/a/2.html">小米 二</a></h3><em>昨天 10:00</em></div>
+<div class="row"><h3>no link here</h3></div>
+</div><a class="next" href="?page=2">下一页</a></body></html>"""
+
+
+def test_generic_css_and_xpath_selectors_and_the_next_page() -> None:
+    options = {
+        "item": "//div[@class='row']",
+        "fields": {"title": "h3 a::text", "time": "em::text", "author": "./i/text()"},
+        "next_page": "a.next::attr(href)",
+        "platform": "news",
+    }
+    page = generic(
+        LIST.encode(), ParseContext(url="https://news.example.cn/list", now=NOW, options=options)
+    )
+    first, second = (normalise_mention(m) for m in page.mentions)
+    assert page.errors == ["list item without a link or id"]
+    assert first.url == "https://news.example.cn/a/1.html" and first.title == "小米 一"
+    assert first.author.id == "记者甲" and first.platform == "news"
+    assert first.published_at == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+    assert second.published_at == datetime(2026, 11, 22, 2, 0, tzinfo=UTC)  # 昨天 10:00
+    assert page.more and page.next_token == "https://news.example.cn/list?page=2"
+
+
+def test_generic_needs_an_item_selector() -> None:
+    with pytest.raises(Unparseable, match="item"):
+        generic(LIST.encode(), ParseContext(now=NOW))
