@@ -79,8 +79,6 @@ class PlatformSpider(ListenerSpider):
         cookie = self.options.get("cookie")
         if cookie:
             headers["Cookie"] = str(cookie)
-        for name, value in (self.options.get("headers") or {}).items():
-            headers[str(name)] = str(value)
         return scrapy.Request(
             url,
             callback=callback or self.parse,
