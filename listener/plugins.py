@@ -32,6 +32,7 @@ from listener.detectors.volume_spike import VolumeSpikeConfig, VolumeSpikeDetect
 from listener.scorers.base import Scorer
 from listener.scorers.lexicon import LexiconScorer, LexiconScorerConfig
 from listener.stores.base import Store
+from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStore, SqliteStoreConfig
 
 
@@ -39,6 +40,8 @@ def build_store(config: StorageConfig, data_dir: Path) -> Store:
     match config:
         case SqliteStoreConfig():
             return SqliteStore.from_config(config, data_dir)
+        case ElasticsearchStoreConfig():
+            return ElasticsearchStore.from_config(config)
 
 
 def build_scorer(config: ModelConfig) -> Scorer:

@@ -44,9 +44,10 @@ from listener.sources.platforms import (
     WeiboSourceConfig,
     ZhihuSourceConfig,
 )
+from listener.stores.elasticsearch import ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStoreConfig
 
-StorageConfig = SqliteStoreConfig
+StorageConfig = Annotated[SqliteStoreConfig | ElasticsearchStoreConfig, Field(discriminator="type")]
 ModelConfig = LexiconScorerConfig
 DetectorConfig = Annotated[
     VolumeSpikeConfig

@@ -1,4 +1,5 @@
-"""The store contract runs against every backend listed in STORE_BACKENDS."""
+"""The store contract runs against every backend listed in STORE_BACKENDS: the
+embedded SQLite store and a real Elasticsearch node (started by the repo's script)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,29 @@ from pathlib import Path
 import pytest
 
 from listener.stores.base import Store
+from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStore
+from tests.elasticsearch_node import elasticsearch_url, unique_prefix
+
+
+def elasticsearch_store(_: Path) -> Store:
+    config = ElasticsearchStoreConfig(url=elasticsearch_url(), index_prefix=unique_prefix())
+    return ElasticsearchStore(config)
+
 
 STORE_BACKENDS: dict[str, Callable[[Path], Store]] = {
     "sqlite": lambda tmp: SqliteStore(tmp / "store.sqlite3"),
+    "elasticsearch": elasticsearch_store,
 }
+
+
+def drop(store: Store) -> None:
+    if isinstance(store, ElasticsearchStore):
+        store.client.indices.delete(
+            index=f"{store.prefix}-*", allow_no_indices=True, ignore_unavailable=True
+        )
+        for name in (f"{store.prefix}-mentions", f"{store.prefix}-state"):
+            store.client.options(ignore_status=404).indices.delete_index_template(name=name)
 
 
 @pytest.fixture(params=sorted(STORE_BACKENDS))
@@ -22,4 +41,5 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     try:
         yield backend
     finally:
+        drop(backend)
         backend.close()

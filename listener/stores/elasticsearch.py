@@ -1,0 +1,447 @@
+"""Mentions, incidents and source state in Elasticsearch 8.
+
+Mentions live in monthly indices (``<prefix>-mentions-YYYY.MM``) that an index
+template creates on first write, maps explicitly and puts behind the alias
+``<prefix>-mentions`` (what Kibana's data view and analysts query). State lives in
+``<prefix>-state-incidents``, ``-sources`` and ``-outages``. Templates are
+versioned and re-applied by ``setup`` (idempotent). Only core Elasticsearch is used
+(the standard analyzer, bool/range/terms/match_phrase queries, composite
+aggregations), so the store runs on Elastic's minimal test distribution too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout
+from elasticsearch import ApiError, Elasticsearch, helpers
+from pydantic import SecretStr
+
+from listener.config.types import Section
+from listener.domain import Incident, IncidentStatus, Mention, Outage, SourceHealth
+from listener.stores.base import (
+    BucketCount,
+    BucketQuery,
+    MentionQuery,
+    SearchPage,
+    Store,
+    StoreError,
+    StoreUnavailable,
+    UpsertReport,
+    split_terms,
+)
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "elasticsearch"
+_DERIVED = ("engagement_total", "sentiment_label", "crisis")
+_NO_SENTIMENT = "__none__"
+
+
+class ElasticsearchStoreConfig(Section):
+    type: Literal["elasticsearch"] = "elasticsearch"
+    url: str = "http://127.0.0.1:9200"
+    username: str | None = None
+    password: SecretStr | None = None
+    api_key: SecretStr | None = None
+    index_prefix: str = "listener"
+    """Every index and template name starts with this."""
+    timeout_s: float = 30.0
+    verify_certs: bool = True
+
+
+class ElasticsearchStore(Store):
+    name: ClassVar[str] = "elasticsearch"
+
+    def __init__(self, config: ElasticsearchStoreConfig) -> None:
+        self.config = config
+        self.prefix = config.index_prefix
+        auth: dict[str, Any] = {}
+        if config.api_key is not None:
+            auth["api_key"] = config.api_key.get_secret_value()
+        elif config.username and config.password is not None:
+            auth["basic_auth"] = (config.username, config.password.get_secret_value())
+        self.client = Elasticsearch(
+            config.url,
+            request_timeout=config.timeout_s,
+            verify_certs=config.verify_certs,
+            retry_on_timeout=True,
+            max_retries=2,
+            **auth,
+        )
+        self.mentions = f"{self.prefix}-mentions"
+        self._mention_indices = f"{self.prefix}-mentions-*"
+        self._incidents = f"{self.prefix}-state-incidents"
+        self._sources = f"{self.prefix}-state-sources"
+        self._outages = f"{self.prefix}-state-outages"
+
+    @classmethod
+    def from_config(cls, config: ElasticsearchStoreConfig) -> ElasticsearchStore:
+        return cls(config)
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _call(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """One API call; unreachable → StoreUnavailable, refused → StoreError (both say why)."""
+        try:
+            return fn(*args, **kwargs)
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            raise StoreUnavailable(
+                f"Elasticsearch at {self.config.url} unreachable during {what}: {exc}"
+            ) from None
+        except ApiError as exc:
+            if exc.meta.status in (502, 503, 504):
+                raise StoreUnavailable(
+                    f"Elasticsearch at {self.config.url} unavailable during {what}: {exc.message}"
+                ) from None
+            raise StoreError(f"Elasticsearch refused {what}: {exc.message} ({exc.body})") from None
+
+    def _template(self, name: str) -> dict[str, Any]:
+        body: dict[str, Any] = json.loads((TEMPLATES / f"{name}.json").read_text("utf-8"))
+        return body
+
+    def setup(self) -> None:
+        mentions = self._template("mentions")
+        mentions["index_patterns"] = [self._mention_indices]
+        mentions["template"]["aliases"] = {self.mentions: {}}
+        self._call(
+            "put the mentions template",
+            self.client.indices.put_index_template,
+            name=f"{self.prefix}-mentions",
+            body=mentions,
+        )
+        state = self._template("state")
+        state["index_patterns"] = [f"{self.prefix}-state-*"]
+        self._call(
+            "put the state template",
+            self.client.indices.put_index_template,
+            name=f"{self.prefix}-state",
+            body=state,
+        )
+        for index in (self._incidents, self._sources, self._outages):
+            if not self._call("check an index", self.client.indices.exists, index=index):
+                try:
+                    self.client.indices.create(index=index)
+                except ApiError as exc:  # created meanwhile by another process
+                    if "resource_already_exists" not in str(exc.message):
+                        raise StoreError(f"cannot create {index}: {exc.message}") from None
+                except (TransportConnectionError, ConnectionTimeout) as exc:
+                    raise StoreUnavailable(f"Elasticsearch unreachable: {exc}") from None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def ping(self) -> None:
+        # the cluster health API exists everywhere (GET / may not, in test builds)
+        self._call("a health check", self.client.cluster.health, timeout="5s")
+
+    def refresh(self) -> None:
+        self._call(
+            "a refresh",
+            self.client.indices.refresh,
+            index=f"{self.prefix}-*",
+            allow_no_indices=True,
+            ignore_unavailable=True,
+        )
+
+    # -- mentions ------------------------------------------------------------------------
+
+    def month_index(self, mention: Mention) -> str:
+        return f"{self.prefix}-mentions-{mention.published_at:%Y.%m}"
+
+    @staticmethod
+    def document(mention: Mention) -> dict[str, Any]:
+        doc = mention.model_dump(mode="json")
+        doc["engagement_total"] = mention.engagement.total
+        doc["sentiment_label"] = mention.sentiment.label if mention.sentiment else None
+        doc["crisis"] = bool(mention.crisis_terms)
+        return doc
+
+    @staticmethod
+    def _mention(source: dict[str, Any]) -> Mention:
+        return Mention.model_validate({k: v for k, v in source.items() if k not in _DERIVED})
+
+    def bulk_upsert(self, mentions: Sequence[Mention]) -> UpsertReport:
+        """Index by mention id (the same post twice is one document); a document the
+        cluster rejects is reported with its reason, and stays with the caller."""
+        report = UpsertReport()
+        if not mentions:
+            return report
+        latest = {m.id: m for m in mentions}
+        actions = (
+            {
+                "_op_type": "index",
+                "_index": self.month_index(m),
+                "_id": m.id,
+                "_source": self.document(m),
+            }
+            for m in latest.values()
+        )
+        try:
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=500,
+                raise_on_error=False,
+                raise_on_exception=False,
+                max_retries=2,
+            ):
+                result = item.get("index", {})
+                if ok:
+                    report.indexed.append(str(result.get("_id")))
+                else:
+                    error = result.get("error", {})
+                    reason = error.get("reason", str(error)) if isinstance(error, dict) else error
+                    report.failed[str(result.get("_id"))] = f"{result.get('status')}: {reason}"
+        except (TransportConnectionError, ConnectionTimeout) as exc:
+            raise StoreUnavailable(
+                f"Elasticsearch unreachable during a bulk upsert: {exc}"
+            ) from None
+        if report.failed and not report.indexed and _all_unavailable(report.failed):
+            raise StoreUnavailable(f"Elasticsearch refused every document: {report.failed}")
+        return report
+
+    def get(self, mention_id: str) -> Mention | None:
+        found = self._search_mentions({"ids": {"values": [mention_id]}}, size=1)
+        hits = found["hits"]["hits"]
+        return self._mention(hits[0]["_source"]) if hits else None
+
+    def get_many(self, mention_ids: Sequence[str]) -> dict[str, Mention]:
+        wanted = list(dict.fromkeys(mention_ids))
+        if not wanted:
+            return {}
+        found = self._search_mentions({"ids": {"values": wanted}}, size=len(wanted))
+        return {h["_id"]: self._mention(h["_source"]) for h in found["hits"]["hits"]}
+
+    def _search_mentions(self, query: dict[str, Any], **kwargs: Any) -> Any:
+        return self._call(
+            "a search",
+            self.client.search,
+            index=self._mention_indices,
+            query=query,
+            allow_no_indices=True,
+            ignore_unavailable=True,
+            **kwargs,
+        )
+
+    def search(self, query: MentionQuery) -> SearchPage:
+        order: list[dict[str, Any]] = [{"published_at": "desc"}, {"id": "asc"}]
+        if query.order == "engagement":
+            order.insert(0, {"engagement_total": "desc"})
+        found = self._search_mentions(
+            mention_query(query),
+            sort=order,
+            size=query.limit,
+            from_=query.offset,
+            track_total_hits=True,
+        )
+        hits = found["hits"]
+        return SearchPage(
+            int(hits["total"]["value"]), [self._mention(h["_source"]) for h in hits["hits"]]
+        )
+
+    def count_buckets(self, query: BucketQuery) -> list[BucketCount]:
+        """One composite aggregation, paged: brand × bucket × sentiment (× platform)."""
+        seconds = int(query.bucket.total_seconds())
+        if seconds <= 0:
+            raise StoreError("bucket size must be positive")
+        filters: list[dict[str, Any]] = [
+            {"range": {"published_at": {"gte": _iso(query.since), "lt": _iso(query.until)}}}
+        ]
+        if query.brands:
+            filters.append({"terms": {"brands": list(query.brands)}})
+        if query.crisis_only:
+            filters.append({"term": {"crisis": True}})
+        sources: list[dict[str, Any]] = [
+            {"brand": {"terms": {"field": "brands"}}},
+            {
+                "bucket": {
+                    "date_histogram": {"field": "published_at", "fixed_interval": f"{seconds}s"}
+                }
+            },
+            {"sentiment": {"terms": {"field": "sentiment_label", "missing_bucket": True}}},
+        ]
+        if query.by_platform:
+            sources.append({"platform": {"terms": {"field": "platform"}}})
+        rows = []
+        for bucket in self._composite(filters, sources):
+            key = bucket["key"]
+            if query.brands and key["brand"] not in query.brands:
+                continue  # the other brands of a multi-brand mention
+            rows.append(
+                BucketCount(
+                    start=datetime.fromtimestamp(key["bucket"] / 1000, UTC),
+                    brand=key["brand"],
+                    sentiment=key["sentiment"],
+                    count=int(bucket["doc_count"]),
+                    platform=key.get("platform"),
+                )
+            )
+        rows.sort(key=lambda r: (r.start, r.brand))
+        return rows
+
+    def _composite(
+        self, filters: list[dict[str, Any]], sources: list[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
+        after: dict[str, Any] | None = None
+        while True:
+            composite: dict[str, Any] = {"size": 5000, "sources": sources}
+            if after is not None:
+                composite["after"] = after
+            found = self._search_mentions(
+                {"bool": {"filter": filters}},
+                size=0,
+                aggs={"counts": {"composite": composite}},
+            )
+            aggregation = (found.get("aggregations") or {}).get("counts")
+            if not aggregation:
+                return
+            yield from aggregation["buckets"]
+            after = aggregation.get("after_key")
+            if not after or len(aggregation["buckets"]) < composite["size"]:
+                return
+
+    # -- per-source state ----------------------------------------------------------------
+
+    def _put(self, index: str, doc_id: str, fields: dict[str, Any], model: Any) -> None:
+        self._call(
+            f"a write to {index}",
+            self.client.index,
+            index=index,
+            id=doc_id,
+            document={**fields, "doc": model.model_dump(mode="json")},
+            refresh="wait_for",
+        )
+
+    def _all(self, index: str, query: dict[str, Any], sort: list[Any]) -> list[dict[str, Any]]:
+        found = self._call(
+            f"a read of {index}",
+            self.client.search,
+            index=index,
+            query=query,
+            sort=sort,
+            size=10_000,
+        )
+        return [h["_source"]["doc"] for h in found["hits"]["hits"]]
+
+    def save_source_health(self, health: SourceHealth) -> None:
+        self._put(self._sources, health.source, {"source": health.source}, health)
+
+    def source_health(self, source: str) -> SourceHealth | None:
+        found = self._all(self._sources, {"term": {"source": source}}, [])
+        return SourceHealth.model_validate(found[0]) if found else None
+
+    def all_source_health(self) -> list[SourceHealth]:
+        docs = self._all(self._sources, {"match_all": {}}, [{"source": "asc"}])
+        return [SourceHealth.model_validate(d) for d in docs]
+
+    def save_outage(self, outage: Outage) -> None:
+        fields = {
+            "source": outage.source,
+            "start": _iso(outage.start),
+            "end": _iso(outage.end) if outage.end else None,
+        }
+        self._put(self._outages, f"{outage.source}|{_iso(outage.start)}", fields, outage)
+
+    def outages(self, since: datetime) -> list[Outage]:
+        query = {
+            "bool": {
+                "should": [
+                    {"bool": {"must_not": {"exists": {"field": "end"}}}},
+                    {"range": {"end": {"gt": _iso(since)}}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+        return [
+            Outage.model_validate(d) for d in self._all(self._outages, query, [{"start": "asc"}])
+        ]
+
+    # -- incidents -----------------------------------------------------------------------
+
+    def save_incident(self, incident: Incident) -> None:
+        fields = {
+            "id": incident.id,
+            "brand": incident.brand,
+            "status": incident.status.value,
+            "severity": incident.severity,
+            "title": incident.title,
+            "opened_at": _iso(incident.opened_at),
+            "updated_at": _iso(incident.updated_at),
+        }
+        self._put(self._incidents, incident.id, fields, incident)
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        found = self._all(self._incidents, {"ids": {"values": [incident_id]}}, [])
+        return Incident.model_validate(found[0]) if found else None
+
+    def list_incidents(
+        self, *, open_only: bool = False, brand: str | None = None, since: datetime | None = None
+    ) -> list[Incident]:
+        filters: list[dict[str, Any]] = []
+        if open_only:
+            filters.append(
+                {"bool": {"must_not": {"term": {"status": IncidentStatus.RESOLVED.value}}}}
+            )
+        if brand is not None:
+            filters.append({"term": {"brand": brand}})
+        if since is not None:
+            filters.append({"range": {"updated_at": {"gte": _iso(since)}}})
+        docs = self._all(
+            self._incidents, {"bool": {"filter": filters}}, [{"updated_at": "desc"}, {"id": "asc"}]
+        )
+        return [Incident.model_validate(d) for d in docs]
+
+
+def mention_query(q: MentionQuery) -> dict[str, Any]:
+    """The same filters as every store: every text term in the title, text or original
+    text (a phrase: Chinese is matched character by character by the standard analyzer)."""
+    must: list[dict[str, Any]] = [
+        {
+            "multi_match": {
+                "query": term,
+                "type": "phrase",
+                "fields": ["title", "text", "text_original"],
+            }
+        }
+        for term in split_terms(q.text)
+    ]
+    filters: list[dict[str, Any]] = []
+    if q.brands:
+        filters.append({"terms": {"brands": list(q.brands)}})
+    if q.platforms:
+        filters.append({"terms": {"platform": list(q.platforms)}})
+    if q.sentiments:
+        filters.append({"terms": {"sentiment_label": list(q.sentiments)}})
+    window = {k: _iso(v) for k, v in (("gte", q.since), ("lt", q.until)) if v is not None}
+    if window:
+        filters.append({"range": {"published_at": window}})
+    if q.thread_id:
+        filters.append(
+            {
+                "bool": {
+                    "should": [{"term": {"thread_id": q.thread_id}}, {"term": {"id": q.thread_id}}],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
+    if q.crisis_only:
+        filters.append({"term": {"crisis": True}})
+    if q.author_ids:
+        filters.append({"terms": {"author.id": list(q.author_ids)}})
+    if q.min_influence is not None:
+        filters.append({"range": {"author.influence": {"gte": q.min_influence}}})
+    if q.min_reposts is not None:
+        filters.append({"range": {"engagement.reposts": {"gte": q.min_reposts}}})
+    return {"bool": {"must": must, "filter": filters}}
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def _all_unavailable(failed: dict[str, str]) -> bool:
+    return all(reason.startswith(("429", "503")) for reason in failed.values())
