@@ -32,6 +32,7 @@ def render_event(event: IncidentEvent) -> str:
         + (f" ({parts})" if parts else ""),
     ]
     lines.extend(mention_line(m) for m in event.top_mentions)
+    lines.extend(f"  {name}: {url}" for name, url in sorted(event.links.items()))
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ from listener.domain import (
 from listener.enrich_worker import EnrichWorker
 from listener.health import after_crawl
 from listener.incidents import IncidentManager
+from listener.kibana import discover_url
 from listener.logs import get_logger
 from listener.metrics import Metrics
 from listener.plugins import build_detectors, build_notifiers, build_scorer, build_store
@@ -186,7 +187,13 @@ class App:
                     "parts": {**shown.parts, "unhealthy_sources": float(len(unhealthy))},
                 }
             )
-        enriched = event.model_copy(update={"incident": shown, "top_mentions": tuple(top)})
+        links = {}
+        if self.config.kibana is not None:
+            margin = self.config.incidents.resolve_after
+            links["kibana"] = discover_url(self.config.kibana, event.incident, margin)
+        enriched = event.model_copy(
+            update={"incident": shown, "top_mentions": tuple(top), "links": links}
+        )
         delivered = 0
         for notifier in self.router.targets(event.incident):
             try:

@@ -558,3 +558,29 @@ def config_check(ctx: click.Context, file: str | None) -> None:
 
 def main() -> None:
     cli(prog_name="listener")
+
+
+@cli.group()
+def kibana() -> None:
+    """Kibana for analysts."""
+
+
+@kibana.command("setup")
+@click.pass_context
+def kibana_setup(ctx: click.Context) -> None:
+    """Import Listener's data views, saved searches and dashboard into Kibana
+    (idempotent: objects are overwritten, never duplicated)."""
+    from listener.kibana import SAVED_OBJECTS, KibanaError, import_saved_objects
+
+    config = _config(ctx)
+    if config.kibana is None:
+        fail("no kibana section in the configuration (kibana: {url: http://kibana:5601})", 2)
+    try:
+        answer = import_saved_objects(config.kibana)
+    except KibanaError as exc:
+        fail(str(exc))
+    out.print(
+        f"imported {answer.get('successCount', 0)} saved objects from {SAVED_OBJECTS.name} "
+        f"into {config.kibana.base()}; dashboard: "
+        f"{config.kibana.base(public=True)}/app/dashboards#/view/listener-overview"
+    )

@@ -199,6 +199,8 @@ class IncidentEvent(_Frozen):
     change: IncidentChange
     incident: Incident
     top_mentions: tuple[Mention, ...] = ()
+    links: dict[str, str] = Field(default_factory=dict)
+    """Where to look further, by name (``kibana``: Discover filtered to the incident)."""
 
 
 class SourceHealth(_Frozen):

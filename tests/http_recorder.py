@@ -23,6 +23,7 @@ class Recorder:
     url: str
     requests: list[Recorded] = field(default_factory=list)
     status: int = 200
+    reply: bytes = b"ok"
 
 
 @contextmanager
@@ -36,9 +37,9 @@ def http_recorder() -> Iterator[Recorder]:
                 Recorded("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
             )
             self.send_response(recorder.status)
-            self.send_header("Content-Length", "2")
+            self.send_header("Content-Length", str(len(recorder.reply)))
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(recorder.reply)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -33,6 +33,7 @@ from listener.detectors.viral_thread import ViralThreadConfig
 from listener.detectors.volume_spike import VolumeSpikeConfig
 from listener.domain import Severity
 from listener.enrichers import DEFAULT_CRISIS_TERMS
+from listener.kibana import KibanaConfig
 from listener.scorers.lexicon import LexiconScorerConfig
 from listener.sources.jsonl import JsonlSourceConfig
 from listener.sources.platforms import (
@@ -204,6 +205,8 @@ class Config(Section):
     daemon: DaemonConfig = DaemonConfig()
     spool: SpoolConfig = SpoolConfig()
     storage: StorageConfig = SqliteStoreConfig()
+    kibana: KibanaConfig | None = None
+    """Kibana for analysts: ``listener kibana setup`` and Discover links in alerts."""
     model: ModelConfig = LexiconScorerConfig()
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []

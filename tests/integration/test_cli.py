@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.factories import post, write_jsonl
+from tests.http_recorder import http_recorder
 
 pytestmark = pytest.mark.slow
 
@@ -164,3 +165,23 @@ def test_no_config_anywhere(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "no configuration found: pass --config FILE or set LISTENER_CONFIG" in result.stderr
+
+
+def test_kibana_setup_imports_the_saved_objects_twice_without_harm(
+    write_config: Callable[[str], Path],
+) -> None:
+    with http_recorder() as kibana:
+        kibana.reply = b'{"success":true,"successCount":13}'
+        config = write_config(
+            f"brands: [{{name: 小米}}]\nkibana: {{url: '{kibana.url}', "
+            "public_url: 'https://kibana.example.com', api_key: '${KIBANA_KEY:-k3y}'}\n"
+        )
+        first = listener("kibana", "setup", config=config)
+        second = listener("kibana", "setup", config=config)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr
+    assert "imported 13 saved objects" in first.stdout
+    assert "https://kibana.example.com/app/dashboards#/view/listener-overview" in first.stdout
+    assert [r.path for r in kibana.requests] == ["/api/saved_objects/_import?overwrite=true"] * 2
+    unconfigured = write_config("brands: [{name: 小米}]\n", "plain.yml")
+    missing = listener("kibana", "setup", config=unconfigured)
+    assert missing.returncode == 2 and "no kibana section" in missing.stderr

@@ -40,7 +40,9 @@ class Events(RecordingNotifier):
 def test_announcements_say_when_collection_is_impaired(
     config_for: Callable[[str], Config],
 ) -> None:
-    app = App.build(config_for("brands: [{name: 小米}]\n"))
+    app = App.build(
+        config_for("brands: [{name: 小米}]\nkibana: {url: 'https://kibana.example.com'}\n")
+    )
     recorder = Events()
     app.notifiers = {recorder.name: recorder}
     app.router = Router([], app.notifiers)
@@ -69,3 +71,8 @@ def test_announcements_say_when_collection_is_impaired(
     assert "数据源异常：weibo" in announced.title
     assert announced.parts["unhealthy_sources"] == 1
     assert recorder.events[0].top_mentions
+    link = recorder.events[0].links["kibana"]  # analysts land on the incident's posts
+    assert (
+        link.startswith("https://kibana.example.com/app/discover#/")
+        and "%E5%B0%8F%E7%B1%B3" in link
+    )

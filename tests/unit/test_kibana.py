@@ -1,0 +1,161 @@
+"""Kibana saved objects: they hold together and use only fields the mappings have;
+Discover links; the import command against a stand-in Kibana."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from listener.config.models import Config
+from listener.domain import Incident, IncidentStatus
+from listener.kibana import SAVED_OBJECTS, KibanaConfig, KibanaError, discover_url
+from listener.kibana import import_saved_objects as import_objects
+from listener.stores.elasticsearch import TEMPLATES
+from tests.factories import T0
+from tests.http_recorder import http_recorder
+
+OBJECTS = [json.loads(line) for line in SAVED_OBJECTS.read_text("utf-8").splitlines()]
+KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*(?::|>=|<=|>|<)")
+
+
+def mapped_fields(template: str) -> set[str]:
+    """Every field path the template maps, multi-fields included (``text.keyword``)."""
+    found: set[str] = set()
+
+    def walk(properties: dict[str, Any], prefix: str) -> None:
+        for name, spec in properties.items():
+            path = f"{prefix}{name}"
+            found.add(path)
+            walk(spec.get("properties", {}), f"{path}.")
+            found.update(f"{path}.{sub}" for sub in spec.get("fields", {}))
+
+    body = json.loads((TEMPLATES / f"{template}.json").read_text("utf-8"))
+    walk(body["template"]["mappings"]["properties"], "")
+    return found
+
+
+FIELDS = {
+    "listener-mentions": mapped_fields("mentions"),
+    "listener-incidents": mapped_fields("state"),
+}
+
+
+def data_view_of(obj: dict[str, Any]) -> str:
+    (ref,) = [r for r in obj["references"] if r["type"] == "index-pattern"]
+    return str(ref["id"])
+
+
+def test_ids_are_unique_and_every_reference_resolves() -> None:
+    ids = [(o["type"], o["id"]) for o in OBJECTS]
+    assert len(ids) == len(set(ids))
+    for obj in OBJECTS:
+        for ref in obj["references"]:
+            assert (ref["type"], ref["id"]) in ids, f"{obj['id']} → {ref}"
+    dashboard = next(o for o in OBJECTS if o["type"] == "dashboard")
+    panels = json.loads(dashboard["attributes"]["panelsJSON"])
+    names = {r["name"] for r in dashboard["references"]}
+    assert {p["panelRefName"] for p in panels} == names and len(panels) == 7
+
+
+def test_data_views_point_at_the_store_indices() -> None:
+    views = {o["id"]: o["attributes"] for o in OBJECTS if o["type"] == "index-pattern"}
+    assert views["listener-mentions"]["title"] == "listener-mentions"  # the alias
+    assert views["listener-mentions"]["timeFieldName"] == "published_at"
+    assert views["listener-incidents"]["title"] == "listener-state-incidents"
+
+
+@pytest.mark.parametrize(
+    "obj", [o for o in OBJECTS if o["type"] in ("search", "visualization")], ids=lambda o: o["id"]
+)
+def test_every_field_used_exists_in_the_mapping(obj: dict[str, Any]) -> None:
+    fields = FIELDS[data_view_of(obj)]
+    attributes = obj["attributes"]
+    used = set(attributes.get("columns", []))
+    used.update(column for column, _ in attributes.get("sort", []))
+    source = json.loads(attributes["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    used.update(KQL_FIELD.findall(source["query"]["query"]))
+    if "visState" in attributes:
+        for agg in json.loads(attributes["visState"])["aggs"]:
+            if "field" in agg["params"]:
+                used.add(agg["params"]["field"])
+    missing = sorted(f for f in used if f not in fields)
+    assert not missing, f"{obj['id']} uses unmapped fields {missing}"
+
+
+def incident() -> Incident:
+    return Incident(
+        id="i-1",
+        brand="小米",
+        key="volume",
+        status=IncidentStatus.OPEN,
+        severity="P1",
+        title="负面提及激增",
+        opened_at=T0,
+        updated_at=T0 + timedelta(minutes=30),
+        last_signal_at=T0 + timedelta(minutes=30),
+    )
+
+
+def test_discover_link_is_filtered_to_the_incident() -> None:
+    config = KibanaConfig(
+        url="http://kibana:5601", public_url="https://kibana.example.com/", space="pr"
+    )
+    url = discover_url(config, incident(), timedelta(hours=1))
+    assert url.startswith("https://kibana.example.com/s/pr/app/discover#/?_g=")
+    state = unquote(url)
+    assert "dataViewId:'listener-mentions'" in state
+    assert 'query:\'brands : "小米" and sentiment_label : "negative"\'' in state
+    assert f"from:'{(T0 - timedelta(hours=1)).isoformat()}'" in state
+    assert f"to:'{(T0 + timedelta(minutes=90)).isoformat()}'" in state
+
+
+def test_a_quote_in_a_brand_cannot_break_the_link() -> None:
+    odd = incident().model_copy(update={"brand": "O'Neill's!"})
+    state = unquote(discover_url(KibanaConfig(url="http://k"), odd, timedelta(0)))
+    assert "O!'Neill!'s!!" in state
+
+
+@pytest.fixture
+def kibana() -> Iterator[Any]:
+    with http_recorder() as recorder:
+        recorder.reply = b'{"success":true,"successCount":13,"successResults":[]}'
+        yield recorder
+
+
+def test_import_posts_the_ndjson_with_overwrite(kibana: Any) -> None:
+    config = KibanaConfig(url=kibana.url, username="elastic", password="s3cret")
+    answer = import_objects(config)
+    assert answer["successCount"] == 13
+    (request,) = kibana.requests
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    assert request.path == "/api/saved_objects/_import?overwrite=true"
+    assert headers["kbn-xsrf"] == "listener"
+    assert headers["authorization"] == "Basic ZWxhc3RpYzpzM2NyZXQ="
+    assert SAVED_OBJECTS.read_bytes() in request.body
+    assert b'filename="listener.ndjson"' in request.body
+
+
+def test_import_errors_are_reported(kibana: Any) -> None:
+    kibana.reply = b'{"success":false,"errors":[{"id":"x","error":{"type":"missing_references"}}]}'
+    with pytest.raises(KibanaError, match="missing_references"):
+        import_objects(KibanaConfig(url=kibana.url))
+    kibana.status = 401
+    kibana.reply = b'{"statusCode":401,"message":"unauthorized"}'
+    with pytest.raises(KibanaError, match="HTTP 401"):
+        import_objects(KibanaConfig(url=kibana.url))
+
+
+def test_kibana_config_is_optional_and_validated(config_for: Callable[[str], Config]) -> None:
+    assert config_for("brands: [{name: 小米}]\n").kibana is None
+    config = config_for("brands: [{name: 小米}]\nkibana: {url: 'http://kibana:5601'}\n")
+    assert config.kibana is not None and config.kibana.base() == "http://kibana:5601"
+
+
+def test_ndjson_is_what_the_tests_read() -> None:
+    assert len(OBJECTS) == 13 and all(o["managed"] is False for o in OBJECTS)
