@@ -24,6 +24,8 @@ from listener.detectors.series import BucketSeries
 from listener.domain import Author, Engagement, Mention, Score, SentimentLabel
 from listener.enrichers import enrich
 from listener.plugins import build_detectors
+from listener.stores.base import Store
+from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -70,6 +72,12 @@ def main() -> None:
     parser.add_argument("--brands", type=int, default=1000)
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--passes", type=int, default=5)
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "elasticsearch"),
+        default="sqlite",
+        help="elasticsearch: a real node (scripts/elasticsearch.sh, or LISTENER_ES_URL)",
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     brands = [f"品牌{i:04d}" for i in range(args.brands)]
@@ -78,7 +86,7 @@ def main() -> None:
     detectors = build_detectors(config.detectors)
     serial = [0]
     with tempfile.TemporaryDirectory() as folder:
-        store = SqliteStore(Path(folder) / "store.sqlite3")
+        store = open_store(args.store, Path(folder))
         store.setup()
         buckets = args.days * 288
         started = time.perf_counter()
@@ -88,6 +96,7 @@ def main() -> None:
             for i in range(0, len(chunk), 5000):
                 store.bulk_upsert(chunk[i : i + 5000])
             total += len(chunk)
+        store.refresh()
         print(
             f"{args.brands} brands, {total:,} mentions over {args.days} days "
             f"(loaded in {time.perf_counter() - started:.0f}s), {buckets} buckets each"
@@ -99,6 +108,7 @@ def main() -> None:
                 store.bulk_upsert(
                     batch(rng, brands, rates / 5, now - timedelta(minutes=1), 1, serial)
                 )
+                store.refresh()
             timings: dict[str, float] = defaultdict(float)
             t = time.perf_counter()
             context = DetectContext.prepare(store, now, tuple(brands), series)
@@ -110,7 +120,24 @@ def main() -> None:
             label = "first pass (cold cache)" if n == 0 else f"pass {n}"
             detail = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())
             print(f"{label:24} {sum(timings.values()):6.2f}s  ({detail})")
+        drop_store(store)
         store.close()
+
+
+def open_store(kind: str, folder: Path) -> Store:
+    if kind == "sqlite":
+        return SqliteStore(folder / "store.sqlite3")
+    from tests.elasticsearch_node import elasticsearch_url, unique_prefix
+
+    config = ElasticsearchStoreConfig(url=elasticsearch_url(), index_prefix=unique_prefix())
+    return ElasticsearchStore(config)
+
+
+def drop_store(store: Store) -> None:
+    if isinstance(store, ElasticsearchStore):
+        from tests.contract.conftest import drop
+
+        drop(store)
 
 
 if __name__ == "__main__":
