@@ -28,8 +28,9 @@ LABELS = ("negative", "neutral", "positive")
 PLATFORMS = ("weibo", "zhihu", "bilibili", "tieba")
 
 
-def make(start: int, n: int, span: timedelta, brands: int) -> list[Mention]:
-    step = span / max(n, 1)
+def make(start: int, n: int, span: timedelta, brands: int, total: int = 0) -> list[Mention]:
+    """Mentions ``start`` … ``start + n`` of ``total`` spread evenly over ``span``."""
+    step = span / max(total or n, 1)
     out = []
     for i in range(start, start + n):
         brand = f"品牌{i % brands:03d}"
@@ -39,7 +40,7 @@ def make(start: int, n: int, span: timedelta, brands: int) -> list[Mention]:
                 native_id=str(i),
                 source="bench",
                 text=f"{brand}{TEXTS[i % 4]} #{i}",
-                published_at=NOW - span + step * (i - start),
+                published_at=NOW - span + step * (i if total else i - start),
                 collected_at=NOW,
                 author=Author(id=f"u{i % 50_000}", followers=i % 100_000),
                 engagement=Engagement(reposts=i % 97, comments=i % 13),
@@ -86,7 +87,8 @@ def main() -> None:
         started = time.perf_counter()
         chunk = 5000
         for i in range(0, args.mentions, chunk):
-            s.bulk_upsert(make(i, min(chunk, args.mentions - i), timedelta(days=30), 100))
+            batch = make(i, min(chunk, args.mentions - i), timedelta(days=30), 100, args.mentions)
+            s.bulk_upsert(batch)
             if (i // chunk) % 40 == 0:
                 print(f"  loaded {i + chunk:,}/{args.mentions:,}", flush=True)
         s.refresh()
@@ -103,7 +105,7 @@ def main() -> None:
                 f"{time.perf_counter() - started:.2f}s, {len(rows):,} rows"
             )
         started = time.perf_counter()
-        page = s.search(MentionQuery(text="发热", brands=("品牌007",), order="engagement"))
+        page = s.search(MentionQuery(text="发热", brands=("品牌004",), order="engagement"))
         print(
             f"search (text + brand, by engagement): {time.perf_counter() - started:.3f}s, "
             f"{page.total:,} hits"

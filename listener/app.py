@@ -7,8 +7,10 @@ work here means ``listener crawl`` and the daemon's crawl job are the same code.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from alerts.base import Notifier, NotifierError
 from listener.config.models import Config, DigestGroup, SourceConfigs
@@ -36,10 +38,11 @@ from listener.plugins import build_detectors, build_notifiers, build_scorer, bui
 from listener.routing import Router
 from listener.scorers.base import Scorer
 from listener.spool import Spool
-from listener.stores.base import MentionQuery, Store
+from listener.stores.base import MentionQuery, Store, StoreUnavailable
 
 log = get_logger(__name__)
 TOP_MENTIONS = 5
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,11 +59,20 @@ class App:
     worker: EnrichWorker
     crawls: CrawlRunner
     series: BucketSeries
+    store_ready: bool = True
+    """False until the store's schema/templates are in place (it was down at start)."""
+    _health: dict[str, SourceHealth] = field(default_factory=dict)
+    """Each source's last state, for crawling on while the store is down."""
 
     @classmethod
     def build(cls, config: Config) -> App:
         store = build_store(config.storage, config.daemon.data_dir)
-        store.setup()
+        ready = True
+        try:
+            store.setup()
+        except StoreUnavailable as exc:
+            ready = False  # collect into the spool now; index once the store answers
+            log.warning("store unavailable at start; collecting into the spool", error=str(exc))
         spool = Spool(config.spool_path)
         scorer = build_scorer(config.model)
         metrics = Metrics()
@@ -85,6 +97,7 @@ class App:
             ),
             crawls=CrawlRunner(grace=config.daemon.shutdown_grace.total_seconds()),
             series=BucketSeries(config.detection.bucket, config.detection.history),
+            store_ready=ready,
         )
 
     def close(self) -> None:
@@ -98,10 +111,14 @@ class App:
     def crawl(
         self, source: SourceConfigs, backfill_since: datetime | None = None
     ) -> tuple[CrawlOutcome, SourceHealth]:
-        previous = self.store.source_health(source.name)
+        """Crawl one source. Collection never waits for the store: when it is down the
+        last known source state (kept in memory) gives the cursor, and the new state is
+        written once the store is back."""
+        previous = self._known_health(source.name)
         cursor = previous.cursor if previous else None
         spec = crawl_spec(self.config, source, cursor, backfill_since)
-        if tracked := self._tracked_threads(source):
+        none: tuple[TrackedThread, ...] = ()
+        if tracked := self._guarded(lambda: self._tracked_threads(source), none):
             spec = spec.model_copy(update={"tracked": tracked})
         outcome = self.crawls.run(spec, source.timeout.total_seconds())
         health = after_crawl(
@@ -112,10 +129,11 @@ class App:
             outcome.failure,
             self.config.daemon.quiet_runs,
         )
-        self.store.save_source_health(health)
+        self._health[source.name] = health
+        self._guarded(lambda: self.store.save_source_health(health), None)
         was_healthy = previous is None or previous.healthy
         if health.healthy != was_healthy:
-            self._record_outage(source, previous, health)
+            self._guarded(lambda: self._record_outage(source, previous, health), None)
             self._announce_source(health)
         spooled = outcome.result.items_spooled if outcome.result else 0
         self.metrics.collected.labels(source.name).inc(spooled)
@@ -144,6 +162,13 @@ class App:
     # -- index ---------------------------------------------------------------------------
 
     def index(self, stop: threading.Event | None = None) -> int:
+        if not self.store_ready:
+            try:
+                self.store.setup()  # templates first: no document may land unmapped
+                self.store_ready = True
+            except StoreUnavailable:
+                self.metrics.store_up.set(0)
+                return 0
         indexed = self.worker.drain(stop)
         depth = self.spool.depth()
         for state, value in (
@@ -208,6 +233,29 @@ class App:
                 )
         if delivered:
             self.incidents.mark_notified(event.incident, now)
+
+    def source_states(self) -> list[SourceHealth]:
+        """The sources' states as this process last saw them (also while the store is down)."""
+        return list(self._health.values())
+
+    def _known_health(self, source: str) -> SourceHealth | None:
+        """The source's state from the store, or the last one seen when the store is down."""
+        try:
+            stored = self.store.source_health(source)
+        except StoreUnavailable:
+            return self._health.get(source)
+        known = self._health.get(source)
+        if known is not None and (stored is None or _newer(known, stored)):
+            return known  # written while the store was down: not yet saved
+        return stored
+
+    def _guarded(self, action: Callable[[], T], fallback: T) -> T:
+        """A store step of a crawl: when the store is down, log it and go on collecting."""
+        try:
+            return action()
+        except StoreUnavailable as exc:
+            log.warning("store unavailable; collection continues into the spool", error=str(exc))
+            return fallback
 
     def _tracked_threads(self, source: SourceConfigs) -> tuple[TrackedThread, ...]:
         """The recent negative threads of the source's platform with the most engagement."""
@@ -305,3 +353,8 @@ class App:
             except NotifierError as exc:
                 log.error("digest delivery failed", notifier=name, group=group_name, error=str(exc))
         return digest
+
+
+def _newer(a: SourceHealth, b: SourceHealth) -> bool:
+    at, bt = a.last_run_at, b.last_run_at
+    return at is not None and (bt is None or at > bt)

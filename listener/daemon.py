@@ -124,19 +124,22 @@ class Daemon:
             store_ok = self.app.worker.store_healthy
         except StoreError:
             store_ok = False
+        self.app.metrics.store_up.set(1 if store_ok else 0)
         depth = self.app.spool.depth()
-        sources = (
-            {
-                h.source: {
-                    "healthy": h.healthy,
-                    "reason": h.reason,
-                    "last_success_at": h.last_success_at,
-                }
-                for h in self.app.store.all_source_health()
+        try:
+            known = self.app.store.all_source_health() if store_ok else []
+        except StoreError:
+            known = []
+        # while the store is down, the crawls' own record of their sources
+        states = {h.source: h for h in (*self.app.source_states(), *known)}
+        sources = {
+            h.source: {
+                "healthy": h.healthy,
+                "reason": h.reason,
+                "last_success_at": h.last_success_at,
             }
-            if store_ok
-            else {}
-        )
+            for h in states.values()
+        }
         running = self.scheduler.running and not self.stopping.is_set()
         return running and store_ok, {
             "scheduler": "running" if running else "stopped",

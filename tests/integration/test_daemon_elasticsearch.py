@@ -5,6 +5,9 @@ mention is indexed once the node is back."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -15,8 +18,7 @@ from listener.domain import utcnow
 from listener.stores.base import MentionQuery
 from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from tests.conftest import REPO
-from tests.contract.conftest import drop
-from tests.elasticsearch_node import elasticsearch_url, unique_prefix
+from tests.elasticsearch_node import unique_prefix
 from tests.factories import write_jsonl
 from tests.integration.daemon_harness import RunningDaemon
 
@@ -37,8 +39,25 @@ def posts(start: int, n: int) -> list[dict[str, object]]:
     ]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def node(command: str, port: int) -> None:
+    """This test's own node (its own port and home), so stopping it disturbs nobody."""
+    env = {**os.environ, "ES_PORT": str(port), "ES_HOME": str(REPO / f".es-test-{port}")}
+    done = subprocess.run(
+        [SCRIPT, command], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 def test_elasticsearch_stopped_and_restarted_during_a_run(tmp_path: Path) -> None:
-    url = elasticsearch_url()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    node("start", port)
     prefix = unique_prefix()
     feed = write_jsonl(tmp_path / "posts.jsonl", posts(0, 5))
     config = tmp_path / "listener.yml"
@@ -62,7 +81,7 @@ sources:
             timeout=60,
             what="the first five indexed",
         )
-        subprocess.run([SCRIPT, "stop"], check=True, capture_output=True, timeout=120)
+        node("stop", port)
         write_jsonl(feed, posts(0, 12))  # seven more arrive while the node is down
         daemon.wait_for(
             lambda: (
@@ -74,8 +93,14 @@ sources:
             timeout=90,
             what="the outage reported, the new posts waiting in the spool",
         )
-        assert daemon.metric("listener_store_up") == 0
-        subprocess.run([SCRIPT, "start"], check=True, capture_output=True, timeout=300)
+        daemon.wait_for(
+            lambda: daemon.metric("listener_store_up") == 0,
+            timeout=30,
+            what="the store reported down in the metrics",
+        )
+        health = json.loads(daemon.get("/healthz")[1])
+        assert health["store"] == "unavailable" and health["sources"]["feed"]["healthy"]
+        node("start", port)
         daemon.wait_for(
             lambda: daemon.metric("listener_mentions_indexed_total") >= 12,
             timeout=120,
@@ -87,6 +112,6 @@ sources:
         assert daemon.stop()[0] == 0
     finally:
         daemon.kill()
-        subprocess.run([SCRIPT, "start"], capture_output=True, timeout=300, check=False)
-        drop(store)
         store.close()
+        node("stop", port)
+        shutil.rmtree(REPO / f".es-test-{port}", ignore_errors=True)
