@@ -104,6 +104,18 @@ def main() -> None:
                 f"count_buckets 7 d × 100 brands × sentiment × platform ({attempt}): "
                 f"{time.perf_counter() - started:.2f}s, {len(rows):,} rows"
             )
+        recent = BucketQuery(
+            since=NOW - timedelta(hours=1), until=NOW, bucket=timedelta(minutes=5), by_platform=True
+        )
+        started = time.perf_counter()
+        rows = s.count_buckets(recent)
+        print(
+            f"count_buckets last hour (what each detection pass re-reads): "
+            f"{time.perf_counter() - started:.3f}s, {len(rows):,} rows"
+        )
+        stats = s.client.indices.stats(index=f"{s.prefix}-mentions-*", metric="store")
+        size = stats["_all"]["primaries"]["store"]["size_in_bytes"]
+        print(f"index size: {size / 2**20:,.0f} MiB, {size / args.mentions:,.0f} bytes/mention")
         started = time.perf_counter()
         page = s.search(MentionQuery(text="发热", brands=("品牌004",), order="engagement"))
         print(
