@@ -584,3 +584,29 @@ def kibana_setup(ctx: click.Context) -> None:
         f"into {config.kibana.base()}; dashboard: "
         f"{config.kibana.base(public=True)}/app/dashboards#/view/listener-overview"
     )
+
+
+@cli.command()
+@click.option(
+    "--before",
+    required=True,
+    help="Delete mentions published before this date (2025-12-01) or age (180d). "
+    "Elasticsearch deletes whole monthly indices that end by then.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def prune(ctx: click.Context, before: str, yes: bool) -> None:
+    """Retention: delete old mentions from the store (incidents and state are kept)."""
+    config = _config(ctx)
+    cutoff = _since(before)
+    if not yes:
+        click.confirm(
+            f"delete every mention published before {cutoff:%Y-%m-%d %H:%M %Z}?", abort=True
+        )
+    store = guarded(lambda: build_store(config.storage, config.daemon.data_dir))
+    try:
+        guarded(store.setup)
+        deleted = guarded(lambda: store.prune(cutoff))
+    finally:
+        store.close()
+    out.print(f"deleted {deleted:,} mentions published before {cutoff:%Y-%m-%d}")

@@ -131,6 +131,12 @@ class Store(ABC):
     def refresh(self) -> None:
         """Make everything written so far visible to searches (a no-op where it already is)."""
 
+    @abstractmethod
+    def prune(self, before: datetime) -> int:
+        """Retention: delete mentions published before ``before`` (a store that keeps
+        mentions by month deletes whole months, so ``before`` should be a month's first
+        day). Returns how many mentions were deleted."""
+
     # -- per-source state ----------------------------------------------------------------
 
     @abstractmethod

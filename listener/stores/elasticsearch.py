@@ -147,6 +147,32 @@ class ElasticsearchStore(Store):
             ignore_unavailable=True,
         )
 
+    def prune(self, before: datetime) -> int:
+        """Delete every monthly index whose month ends on or before ``before``."""
+        found = self._call(
+            "a listing of the mention indices",
+            self.client.cat.indices,
+            index=self._mention_indices,
+            format="json",
+            h="index,docs.count",
+        )
+        deleted = 0
+        for row in found:
+            month = str(row["index"]).rsplit("-", 1)[-1]
+            try:
+                start = datetime.strptime(month, "%Y.%m").replace(tzinfo=UTC)
+            except ValueError:
+                continue
+            end = (
+                start.replace(year=start.year + 1, month=1)
+                if start.month == 12
+                else (start.replace(month=start.month + 1))
+            )
+            if end <= before:
+                self._call("an index deletion", self.client.indices.delete, index=row["index"])
+                deleted += int(row.get("docs.count") or 0)
+        return deleted
+
     # -- mentions ------------------------------------------------------------------------
 
     def month_index(self, mention: Mention) -> str:

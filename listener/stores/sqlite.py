@@ -279,6 +279,13 @@ class SqliteStore(Store):
                 report.indexed.append(m.id)
         return report
 
+    def prune(self, before: datetime) -> int:
+        cutoff = _epoch(before)
+        with self._db.transaction() as db:
+            db.execute("DELETE FROM mention_brands WHERE published_at < ?", (cutoff,))
+            deleted = db.execute("DELETE FROM mentions WHERE published_at < ?", (cutoff,))
+            return int(deleted.rowcount)
+
     def get(self, mention_id: str) -> Mention | None:
         rows = self._db.query("SELECT doc FROM mentions WHERE id = ?", (mention_id,))
         return Mention.model_validate_json(rows[0][0]) if rows else None

@@ -241,3 +241,14 @@ def test_crisis_and_author_filters(store: Store) -> None:
         )
     )
     assert sorted((r.brand, r.count) for r in rows) == [("小米", 1), ("蔚来", 1)]
+
+
+def test_prune_deletes_whole_months_before_the_cutoff(store: Store) -> None:
+    months = [T0.replace(day=1) + timedelta(days=d) for d in (-60, -31, 0, 10)]
+    store.bulk_upsert([mention(f"m{i}", at=at) for i, at in enumerate(months)])
+    store.refresh()
+    cutoff = T0.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    assert store.prune(cutoff) == 2
+    store.refresh()
+    assert sorted(ids(store)) == ["weibo:m2", "weibo:m3"]
+    assert store.prune(cutoff) == 0  # idempotent

@@ -185,3 +185,15 @@ def test_kibana_setup_imports_the_saved_objects_twice_without_harm(
     unconfigured = write_config("brands: [{name: 小米}]\n", "plain.yml")
     missing = listener("kibana", "setup", config=unconfigured)
     assert missing.returncode == 2 and "no kibana section" in missing.stderr
+
+
+def test_prune_deletes_old_mentions(crawled: Path) -> None:
+    kept = listener("search", "--json", "--limit", "100", config=crawled)
+    before = len(kept.stdout.splitlines())
+    assert before == 3
+    nothing = listener("prune", "--before", "2020-01-01", "--yes", config=crawled)
+    assert nothing.returncode == 0 and "deleted 0 mentions" in nothing.stdout
+    everything = listener("prune", "--before", "2099-01-01", "--yes", config=crawled)
+    assert everything.returncode == 0 and "deleted 3 mentions" in everything.stdout
+    after = listener("search", "--json", config=crawled)
+    assert after.stdout.strip() == ""
