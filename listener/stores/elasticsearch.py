@@ -38,7 +38,9 @@ from listener.stores.base import (
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "elasticsearch"
 _DERIVED = ("engagement_total", "sentiment_label", "crisis")
-_NO_SENTIMENT = "__none__"
+MAX_WINDOW = 10_000
+"""Elasticsearch's default ``index.max_result_window``."""
+PAGE = 5_000
 
 
 class ElasticsearchStoreConfig(Section):
@@ -254,20 +256,37 @@ class ElasticsearchStore(Store):
         )
 
     def search(self, query: MentionQuery) -> SearchPage:
+        """Sorted like every store; past Elasticsearch's 10,000-hit window (the detectors
+        read large windows) it pages with ``search_after`` on the same total order."""
         order: list[dict[str, Any]] = [{"published_at": "desc"}, {"id": "asc"}]
         if query.order == "engagement":
             order.insert(0, {"engagement_total": "desc"})
-        found = self._search_mentions(
-            mention_query(query),
-            sort=order,
-            size=query.limit,
-            from_=query.offset,
-            track_total_hits=True,
-        )
-        hits = found["hits"]
-        return SearchPage(
-            int(hits["total"]["value"]), [self._mention(h["_source"]) for h in hits["hits"]]
-        )
+        es_query = mention_query(query)
+        if query.offset + query.limit <= MAX_WINDOW:
+            found = self._search_mentions(
+                es_query, sort=order, size=query.limit, from_=query.offset, track_total_hits=True
+            )
+            hits = found["hits"]
+            return SearchPage(
+                int(hits["total"]["value"]), [self._mention(h["_source"]) for h in hits["hits"]]
+            )
+        mentions: list[Mention] = []
+        total = 0
+        skip, after = query.offset, None
+        while len(mentions) < query.limit:
+            extra: dict[str, Any] = {"search_after": after} if after is not None else {}
+            found = self._search_mentions(
+                es_query, sort=order, size=PAGE, track_total_hits=True, **extra
+            )
+            hits = found["hits"]["hits"]
+            total = int(found["hits"]["total"]["value"])
+            if not hits:
+                break
+            after = hits[-1]["sort"]
+            usable = hits[skip:] if skip else hits
+            skip = max(0, skip - len(hits))
+            mentions.extend(self._mention(h["_source"]) for h in usable)
+        return SearchPage(total, mentions[: query.limit])
 
     def count_buckets(self, query: BucketQuery) -> list[BucketCount]:
         """One composite aggregation, paged: brand × bucket × sentiment (× platform)."""

@@ -252,3 +252,15 @@ def test_prune_deletes_whole_months_before_the_cutoff(store: Store) -> None:
     store.refresh()
     assert sorted(ids(store)) == ["weibo:m2", "weibo:m3"]
     assert store.prune(cutoff) == 0  # idempotent
+
+
+def test_large_result_windows(store: Store) -> None:
+    """The detectors read windows of up to 100,000 mentions (past Elasticsearch's
+    default 10,000-hit window)."""
+    store.bulk_upsert([mention(f"{i:05d}", minutes=i / 100) for i in range(10_050)])
+    store.refresh()
+    page = store.search(MentionQuery(limit=100_000))
+    assert page.total == 10_050 and len(page.mentions) == 10_050
+    assert page.mentions[0].id == "weibo:10049" and page.mentions[-1].id == "weibo:00000"
+    tail = store.search(MentionQuery(limit=20, offset=10_040))
+    assert [m.id for m in tail.mentions] == [f"weibo:{i:05d}" for i in range(9, -1, -1)]
