@@ -137,8 +137,14 @@ class ElasticsearchStore(Store):
         self.client.close()
 
     def ping(self) -> None:
-        # the cluster health API exists everywhere (GET / may not, in test builds)
-        self._call("a health check", self.client.cluster.health, timeout="5s")
+        """The cluster answers and is not red (the health API exists everywhere; ``GET /``
+        may not, in test builds). Red means some data cannot be written: unavailable."""
+        health = self._call("a health check", self.client.cluster.health, timeout="5s")
+        if health.get("status") == "red":
+            raise StoreUnavailable(
+                f"Elasticsearch at {self.config.url} is red: "
+                f"{health.get('unassigned_shards', '?')} shards unassigned"
+            )
 
     def refresh(self) -> None:
         self._call(

@@ -15,7 +15,7 @@ from listener.enrich_worker import EnrichWorker
 from listener.metrics import Metrics
 from listener.scorers.lexicon import LexiconScorer
 from listener.spool import Spool
-from listener.stores.base import MentionQuery
+from listener.stores.base import MentionQuery, StoreUnavailable
 from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from tests.contract.conftest import drop
 from tests.elasticsearch_node import elasticsearch_url, unique_prefix
@@ -90,4 +90,27 @@ def test_a_refused_document_stays_in_the_spool_with_the_reason(tmp_path: Path, p
         assert store.get("weibo:new") is not None and store.get("weibo:old") is None
     finally:
         store.client.indices.put_settings(index=blocked, settings={"index.blocks.write": False})
+        store.close()
+
+
+def test_a_red_cluster_is_reported_unavailable(prefix: str) -> None:
+    store = ElasticsearchStore(
+        ElasticsearchStoreConfig(url=elasticsearch_url(), index_prefix=prefix)
+    )
+    store.setup()
+    store.ping()
+    broken = f"{prefix}-state-unplaceable"
+    store.client.indices.create(
+        index=broken,
+        settings={
+            "index.routing.allocation.require._name": "no-such-node",
+            "number_of_replicas": 0,
+        },
+        wait_for_active_shards="0",
+    )
+    try:
+        with pytest.raises(StoreUnavailable, match="is red"):
+            store.ping()
+    finally:
+        store.client.indices.delete(index=broken)
         store.close()
