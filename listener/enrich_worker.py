@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
 from listener.config.models import SpoolConfig
 from listener.domain import Mention
@@ -21,6 +22,7 @@ from listener.spool import Spool
 from listener.stores.base import Store, StoreError
 
 log = get_logger(__name__)
+MAX_BACKOFF = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class EnrichWorker:
         self.vocabulary = crisis_vocabulary
         self.metrics = metrics
         self.store_healthy = True
+        self.failures = 0
+        """Store failures in a row: each doubles the wait before the batch is retried."""
 
     def run_once(self) -> BatchOutcome:
         entries = self.spool.claim(self.config.batch_size, self.config.lease)
@@ -83,19 +87,22 @@ class EnrichWorker:
             ]
             report = self.store.bulk_upsert(mentions)
         except StoreError as exc:
+            delay = self.backoff()
             if self.store_healthy:
                 log.error(
                     "store unavailable; mentions stay in the spool until it is back",
                     error=str(exc),
                     batch=len(entries),
-                    retry_in=self.config.retry_delay.total_seconds(),
+                    retry_in=delay.total_seconds(),
                 )
             self.store_healthy = False
-            self.spool.release(dict.fromkeys(all_seqs, f"store: {exc}"), self.config.retry_delay)
+            self.failures += 1
+            self.spool.release(dict.fromkeys(all_seqs, f"store: {exc}"), delay)
             return BatchOutcome(len(entries), 0, len(entries))
         if not self.store_healthy:
             log.info("store reachable again; indexing resumed")
         self.store_healthy = True
+        self.failures = 0
         for mention_id, reason in report.failed.items():
             log.warning(
                 "store rejected a mention; kept in spool for retry", id=mention_id, reason=reason
@@ -106,6 +113,11 @@ class EnrichWorker:
         )
         self.metrics.indexed.inc(len(report.indexed))
         return BatchOutcome(len(entries), len(report.indexed), len(report.failed))
+
+    def backoff(self) -> timedelta:
+        """``retry_delay`` doubled for every failure in a row, at most ``MAX_BACKOFF``."""
+        wait: timedelta = self.config.retry_delay * 2 ** min(self.failures, 16)
+        return min(wait, MAX_BACKOFF)
 
     def drain(self, stop: threading.Event | None = None) -> int:
         """Index until the spool has nothing ready (or ``stop`` is set); returns how many."""

@@ -182,3 +182,26 @@ def test_a_post_from_the_future_is_filed_at_its_collection_time(
     worker(spool, store).drain()
     stored = store.get("weibo:1")
     assert stored is not None and stored.published_at == skewed.collected_at
+
+
+def test_retries_back_off_while_the_store_stays_down(parts: tuple[Spool, FlakyStore]) -> None:
+    spool, store = parts
+    store.down = True
+    w = EnrichWorker(
+        spool,
+        store,
+        LexiconScorer(),
+        SpoolConfig(retry_delay=timedelta(seconds=30)),
+        {},
+        Metrics(),
+    )
+    waits = []
+    for _ in range(6):
+        waits.append(w.backoff().total_seconds())
+        spool.put_many([mention("1")])
+        w.run_once()
+    assert waits == [30, 60, 120, 240, 300, 300]  # doubling, capped at five minutes
+    store.down = False
+    spool.put_many([mention("2")])
+    w.run_once()
+    assert w.backoff().total_seconds() == 30  # back to the configured delay
