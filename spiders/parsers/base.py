@@ -39,6 +39,16 @@ class ParseContext:
     def reference_time(self) -> datetime:
         return self.now or utcnow()
 
+    def mention(self, *, platform: str, native_id: str, **fields: Any) -> Mention:
+        """A mention found by this parse: the source and the collection time filled in."""
+        return Mention.create(
+            platform=platform,
+            native_id=native_id,
+            source=self.source,
+            collected_at=utcnow(),
+            **fields,
+        )
+
 
 @dataclass
 class Page:

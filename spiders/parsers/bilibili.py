@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
 from spiders.parsers.times import from_epoch
 
@@ -55,16 +55,14 @@ def _video(video: Any, ctx: ParseContext, page: Page) -> None:
         page.errors.append(f"video {native_id or '?'}: no id or time")
         return
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             kind=MentionKind.VIDEO,
             url=f"https://www.bilibili.com/video/{bvid}" if bvid else str(video.get("arcurl", "")),
             title=str(video.get("title") or ""),
             text=str(video.get("description") or ""),
             published_at=published,
-            collected_at=utcnow(),
             author=Author(id=str(video.get("mid") or ""), name=str(video.get("author") or "")),
             engagement=Engagement(
                 comments=as_int(video.get("review")) + as_int(video.get("video_review")),
@@ -94,10 +92,9 @@ def _dynamic(item: Any, ctx: ParseContext, page: Page, root: str | None = None) 
     title, text = _dynamic_text(dynamic)
     verify = author_data.get("official_verify") or {}
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             kind=MentionKind.REPOST if forwarded else MentionKind.POST,
             url=f"https://t.bilibili.com/{native_id}",
             thread_id=forwarded,
@@ -105,7 +102,6 @@ def _dynamic(item: Any, ctx: ParseContext, page: Page, root: str | None = None) 
             title=title,
             text=text,
             published_at=published,
-            collected_at=utcnow(),
             author=Author(
                 id=str(author_data.get("mid") or ""),
                 name=str(author_data.get("name") or ""),

@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from listener.domain import Author, Mention, MentionKind, utcnow
+from listener.domain import Author, Mention, MentionKind
 from spiders.parsers.base import Page, ParseContext, Unparseable, decode, load_html
 from spiders.parsers.times import parse_cn_time
 
@@ -55,17 +55,15 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         stamp = select(node, fields.get("time", ""))
         published = parse_cn_time(_plain(stamp), ctx.reference_time()) if stamp else None
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=platform,
                 native_id=_short(native),
-                source=ctx.source,
                 kind=MentionKind.ARTICLE,
                 url=url,
                 title=_plain(select(node, fields.get("title", ""))),
                 text=select(node, fields.get("text", ""))
                 or _plain(select(node, fields.get("title", ""))),
                 published_at=published or ctx.reference_time(),
-                collected_at=utcnow(),
                 author=Author(id=_plain(select(node, fields.get("author", ""))) or platform),
             )
         )

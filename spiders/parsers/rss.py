@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import feedparser
 
-from listener.domain import Author, Mention, MentionKind, utcnow
+from listener.domain import Author, MentionKind
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, decode
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -64,16 +64,14 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         text = _content(entry)
         author = str(entry.get("author") or channel_author)
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=platform,
                 native_id=_short_id(native),
-                source=ctx.source,
                 kind=MentionKind.POST if platform != "news" else MentionKind.ARTICLE,
                 url=link,
                 title=str(entry.get("title") or ""),
                 text=text,
                 published_at=published,
-                collected_at=utcnow(),
                 author=Author(id=author or urlparse(link).netloc, name=author),
             )
         )

@@ -15,7 +15,7 @@ from typing import Any
 
 from parsel import Selector, SelectorList
 
-from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
 from spiders.parsers.times import parse_cn_time
 
@@ -88,15 +88,13 @@ def _thread_list(threads: SelectorList[Selector], ctx: ParseContext, page: Page)
         )
         abstract = thread.css("div.threadlist_abs").xpath("string()").get("").strip()
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=PLATFORM,
                 native_id=native_id,
-                source=ctx.source,
                 url=f"https://tieba.baidu.com/p/{native_id}",
                 title=title,
                 text=abstract or title,
                 published_at=published,
-                collected_at=utcnow(),
                 author=Author(
                     id=str(author_field.get("user_id") or data.get("author_portrait") or ""),
                     name=str(data.get("author_name") or data.get("author_nickname") or ""),
@@ -127,10 +125,9 @@ def _search_results(posts: SelectorList[Selector], ctx: ParseContext, page: Page
         is_reply = reply is not None and reply.group(1) != thread.group(1)
         root = mention_id(PLATFORM, thread.group(1))
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=PLATFORM,
                 native_id=native_id,
-                source=ctx.source,
                 kind=MentionKind.COMMENT if is_reply else MentionKind.POST,
                 url=f"https://tieba.baidu.com{href}" if href.startswith("/") else href,
                 thread_id=root if is_reply else None,
@@ -138,7 +135,6 @@ def _search_results(posts: SelectorList[Selector], ctx: ParseContext, page: Page
                 title=link.xpath("string()").get("").strip(),
                 text=post.css("div.p_content").get(""),
                 published_at=published,
-                collected_at=utcnow(),
                 author=Author(
                     id=(authors.getall() or [""])[-1], name=(authors.getall() or [""])[-1]
                 ),

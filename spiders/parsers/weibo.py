@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlparse
 
 from parsel import Selector
 
-from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers import weibo_html
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
 from spiders.parsers.times import from_epoch, weibo_time
@@ -69,17 +69,15 @@ def _append_status(
     author = weibo_author(status.get("user"))
     bid = str(status.get("bid") or status.get("mblogid") or "")
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             kind=MentionKind.REPOST if root_id else MentionKind.POST,
             url=status_url(native_id, author.id, bid),
             thread_id=mention_id(PLATFORM, root_id) if root_id else None,
             parent_id=mention_id(PLATFORM, root_id) if root_id else None,
             text=str(text),
             published_at=published,
-            collected_at=utcnow(),
             author=author,
             engagement=Engagement(
                 reposts=as_int(status.get("reposts_count")),
@@ -168,14 +166,12 @@ def _long_text(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
         return
     published = weibo_time(None, native_id, ctx.reference_time()) or ctx.reference_time()
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             url=status_url(native_id),
             text=str(data.get("longTextContent") or ""),
             published_at=published,
-            collected_at=utcnow(),
             author=Author(id=""),
             engagement=Engagement(
                 reposts=as_int(data.get("reposts_count")),
@@ -209,17 +205,15 @@ def _hot_comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
                 continue
             thread = mention_id(PLATFORM, root)
             page.add(
-                Mention.create(
+                ctx.mention(
                     platform=PLATFORM,
                     native_id=native_id,
-                    source=ctx.source,
                     kind=MentionKind.COMMENT,
                     url=status_url(root),
                     thread_id=thread,
                     parent_id=thread,
                     text=str(item.get("text") or ""),
                     published_at=published,
-                    collected_at=utcnow(),
                     author=weibo_author(item.get("user")),
                     engagement=Engagement(
                         likes=as_int(item.get("like_count")),
@@ -260,17 +254,15 @@ def _html_list(html: str, ctx: ParseContext, page: Page) -> None:
             continue
         likes = item.css("span[node-type=like_status] em::text").getall()
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=PLATFORM,
                 native_id=native_id,
-                source=ctx.source,
                 kind=MentionKind.COMMENT if is_comment else MentionKind.REPOST,
                 url=status_url(root_native or native_id),
                 thread_id=root,
                 parent_id=root,
                 text=text,
                 published_at=published,
-                collected_at=utcnow(),
                 author=Author(id=author_id, name=user_link.css("::text").get("").strip()),
                 engagement=Engagement(likes=as_int(likes[-1]) if likes else 0),
             )

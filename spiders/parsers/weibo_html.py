@@ -11,7 +11,7 @@ from datetime import datetime
 
 from parsel import Selector, SelectorList
 
-from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
 from spiders.parsers.times import weibo_time
 from spiders.parsers.weibo_ids import PLATFORM, bid_to_mid, status_url
@@ -95,17 +95,15 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
             root_mid = root.attrib.get("mid") or _root_mid(root)
             thread_id = mention_id(PLATFORM, root_mid) if root_mid else None
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=PLATFORM,
                 native_id=mid,
-                source=ctx.source,
                 kind=MentionKind.REPOST if thread_id else MentionKind.POST,
                 url=_https(stamp_link.attrib.get("href", "")) or status_url(mid),
                 thread_id=thread_id,
                 parent_id=thread_id,
                 text=text,
                 published_at=published,
-                collected_at=utcnow(),
                 author=Author(
                     id=author_id,
                     name=name_link.attrib.get("nick-name") or name_link.css("::text").get(""),
@@ -151,14 +149,12 @@ def _legacy_feeds(feeds: SelectorList[Selector], ctx: ParseContext, page: Page) 
         numbers = _counts(feed.css("ul.feed_action_info li"))
         reposts, comments, likes = numbers[1:4] if len(numbers) >= 4 else (0, 0, 0)
         page.add(
-            Mention.create(
+            ctx.mention(
                 platform=PLATFORM,
                 native_id=mid,
-                source=ctx.source,
                 url=_https(date_link.attrib.get("href", "")) or status_url(mid),
                 text=feed.css("p.comment_txt").get(""),
                 published_at=published,
-                collected_at=utcnow(),
                 author=Author(
                     id=_uid(name.attrib.get("usercard", "").replace("id=", "/") or ""),
                     name=name.attrib.get("nick-name") or name.attrib.get("title", ""),
@@ -252,17 +248,15 @@ def _append_wap(
     reposts = _bracket(_after(links, "转发")) or 0
     comments = _bracket(_after(links, "评论")) or 0
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             kind=kind,
             url=status_url(native_id),
             thread_id=root,
             parent_id=root,
             text=text,
             published_at=published,
-            collected_at=utcnow(),
             author=author,
             engagement=Engagement(reposts=reposts, comments=comments, likes=likes),
         )

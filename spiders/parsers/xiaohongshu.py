@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
 from spiders.parsers.times import SHANGHAI, from_epoch, parse_cn_time
 
@@ -74,16 +74,14 @@ def _note(note: dict[str, Any], fallback_id: str, ctx: ParseContext, page: Page)
     counts = note.get("interact_info") or {}
     title = str(note.get("title") or note.get("display_title") or "")
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             kind=MentionKind.VIDEO if note.get("type") == "video" else MentionKind.POST,
             url=f"https://www.xiaohongshu.com/explore/{native_id}",
             title=title,
             text=str(note.get("desc") or title),
             published_at=published,
-            collected_at=utcnow(),
             author=_author(note.get("user")),
             engagement=Engagement(
                 likes=as_int(counts.get("liked_count")) + as_int(counts.get("collected_count")),
@@ -116,17 +114,15 @@ def _comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
                 page.errors.append(f"comment {native_id or '?'}: no id or time")
                 continue
             page.add(
-                Mention.create(
+                ctx.mention(
                     platform=PLATFORM,
                     native_id=native_id,
-                    source=ctx.source,
                     kind=MentionKind.COMMENT,
                     url=f"https://www.xiaohongshu.com/explore/{note_id}" if note_id else "",
                     thread_id=thread,
                     parent_id=thread,
                     text=str(item.get("content") or ""),
                     published_at=published,
-                    collected_at=utcnow(),
                     author=_author(item.get("user")),
                     engagement=Engagement(
                         likes=as_int(item.get("likes") or item.get("like_count")),

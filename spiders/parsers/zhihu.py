@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from listener.domain import Author, Engagement, Mention, MentionKind, mention_id, utcnow
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
 from spiders.parsers.times import from_epoch, parse_cn_time
 
@@ -75,17 +75,15 @@ def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
         return
     mention_native = f"question-{native_id}" if kind_name == "question" else native_id
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=mention_native,
-            source=ctx.source,
             kind=_KINDS.get(kind_name, MentionKind.QUESTION),
             url=url,
             thread_id=_thread(thread_native),
             title=title,
             text=str(obj.get("content") or obj.get("excerpt") or title),
             published_at=published or ctx.reference_time(),
-            collected_at=utcnow(),
             author=Author(
                 id=str(author_data.get("url_token") or author_data.get("id") or ""),
                 name=str(author_data.get("name") or ""),
@@ -130,10 +128,9 @@ def _html_item(fragment: str, ctx: ParseContext, page: Page) -> None:
     stamp = stamp.split("发布于")[-1].split("编辑于")[-1].strip()
     published = parse_cn_time(stamp, ctx.reference_time()) if stamp else None
     page.add(
-        Mention.create(
+        ctx.mention(
             platform=PLATFORM,
             native_id=native_id,
-            source=ctx.source,
             kind=kind,
             url=urljoin(
                 "https://www.zhihu.com/", entry_url or item.css("a.time::attr(href)").get("")
@@ -142,7 +139,6 @@ def _html_item(fragment: str, ctx: ParseContext, page: Page) -> None:
             title=item.css("a.js-title-link").xpath("string()").get(""),
             text=content,
             published_at=published or ctx.reference_time(),
-            collected_at=utcnow(),
             author=Author(
                 id=(author.attrib.get("href", "") or "").rsplit("/", 1)[-1],
                 name=author.css("::text").get(""),
