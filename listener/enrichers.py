@@ -84,7 +84,8 @@ def with_history(mention: Mention, previous: Mention | None) -> Mention:
 
     Each collection of a post is one snapshot (when it was collected, its counts);
     the viral-thread detector reads growth from them. A full text fetched earlier
-    survives a re-visit that saw only the platform's truncated version.
+    survives a re-visit that saw only the platform's truncated version, and the
+    publication time first recorded is kept.
     """
     if previous is None:
         return mention
@@ -95,7 +96,9 @@ def with_history(mention: Mention, previous: Mention | None) -> Mention:
     )
     points.pop(mention.collected_at, None)
     history = tuple(sorted(points.values(), key=lambda s: s.at))[-MAX_SNAPSHOTS:]
-    update: dict[str, object] = {"snapshots": history}
+    # a post is published once: the first time seen stays (a platform that prints no
+    # time, or a relative one, must not move the post into a new bucket on every visit)
+    update: dict[str, object] = {"snapshots": history, "published_at": previous.published_at}
     if previous.long_text and len(previous.text) > len(mention.text):
         # a re-visit saw the truncated text again: keep the full one fetched before
         update.update(text=previous.text, text_original=previous.text_original, long_text=True)

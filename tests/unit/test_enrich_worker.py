@@ -171,6 +171,26 @@ def test_a_revisit_that_sees_the_truncated_text_keeps_the_full_one(
     assert stored.engagement.reposts == 90
 
 
+def test_a_revisit_does_not_move_a_post_in_time(parts: tuple[Spool, FlakyStore]) -> None:
+    """A Zhihu question has no time in search results (first seen is used): seen again
+    an hour later it must not count as a new mention in a new bucket."""
+    spool, store = parts
+    first = mention("q", minutes=0)
+    later = first.model_copy(
+        update={
+            "published_at": first.published_at + timedelta(hours=1),
+            "collected_at": first.collected_at + timedelta(hours=1),
+        }
+    )
+    w = worker(spool, store)
+    for copy in (first, later):
+        spool.put_many([copy])
+        w.drain()
+    stored = store.get("weibo:q")
+    assert stored is not None and stored.published_at == first.published_at
+    assert len(stored.snapshots) == 1
+
+
 def test_a_post_from_the_future_is_filed_at_its_collection_time(
     parts: tuple[Spool, FlakyStore],
 ) -> None:
