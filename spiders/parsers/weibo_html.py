@@ -16,7 +16,7 @@ from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_in
 from spiders.parsers.times import weibo_time
 from spiders.parsers.weibo_ids import PLATFORM, bid_to_mid, status_url
 
-_COUNT = re.compile(r"(\d+(?:\.\d+)?[万亿]?)")
+_COUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?[万亿]?)")  # "2,301", "1.2万"
 _UID = re.compile(r"(?:weibo\.com|weibo\.cn)?/(?:u/)?(\d{5,})")
 _BRACKET_COUNT = re.compile(r"\[(\d+)\]")
 _LOGIN_MARKERS = ("passport.weibo.com", "Sina Visitor System", "新浪通行证", "login.sina.com.cn")
@@ -94,6 +94,8 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
         if root:
             root_mid = root.attrib.get("mid") or _root_mid(root)
             thread_id = mention_id(PLATFORM, root_mid) if root_mid else None
+            if root_mid:
+                _original(root, root_mid, ctx, page)
         page.add(
             ctx.mention(
                 platform=PLATFORM,
@@ -117,6 +119,33 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
                 long_text=bool(card.css("p[node-type=feed_list_content_full]")),
             )
         )
+
+
+def _original(root: SelectorList[Selector], mid: str, ctx: ParseContext, page: Page) -> None:
+    """The post a repost card quotes (``div.card-comment``): a mention of its own, as the
+    JSON parser yields a repost's ``retweeted_status``."""
+    stamp = " ".join(root.css("p.from a")[:1].css("::text").getall())
+    published = weibo_time(stamp, mid, ctx.reference_time())
+    if published is None:
+        page.errors.append(f"reposted {mid}: unreadable time {stamp.strip()!r}")
+        return
+    name = root.css("a.name")
+    numbers = _counts(root.css("ul.act li, div.card-act li"))
+    reposts, comments, likes = numbers[-3:] if len(numbers) >= 3 else (0, 0, 0)
+    page.add(
+        ctx.mention(
+            platform=PLATFORM,
+            native_id=mid,
+            url=_https(root.css("p.from a::attr(href)").get("")) or status_url(mid),
+            text=root.css("p.txt").get(""),
+            published_at=published,
+            author=Author(
+                id=_uid(name.attrib.get("href", "")),
+                name=(name.attrib.get("nick-name") or name.css("::text").get("")).lstrip("@"),
+            ),
+            engagement=Engagement(reposts=reposts, comments=comments, likes=likes),
+        )
+    )
 
 
 def _root_mid(root: SelectorList[Selector]) -> str:

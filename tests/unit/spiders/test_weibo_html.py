@@ -18,9 +18,11 @@ REPOST = """<html><body><div class="card-wrap" action-type="feed_list_item" mid=
  nick-name="路过的车主">路过的车主</a>
 </div></div>
 <p class="txt" node-type="feed_list_content" nick-name="路过的车主">转发：小米这次要给个说法</p>
-<div class="card-comment"><div class="con"><a class="name" href="//weibo.com/7001">原博主</a>
+<div class="card-comment"><div class="con"><a class="name" href="//weibo.com/7001234">原博主</a>
 <p class="txt">小米汽车刹车失灵</p>
-<p class="from"><a href="//weibo.com/7001/PzxMFDdIO?refer_flag=1001030103_">11月23日 09:30</a></p>
+<p class="from"><a href="//weibo.com/7001234/PzxMFDdIO?refer_flag=1001030103_">
+11月23日 09:30</a></p>
+<ul class="act s-fr"><li><a>转发 1万</a></li><li><a>评论 2,301</a></li><li><a>赞 880</a></li></ul>
 </div></div>
 <p class="from"><a href="//weibo.com/7001000001/Q0aBcDeFg?refer_flag=1001030103_">5分钟前</a></p>
 </div></div>
@@ -30,7 +32,12 @@ REPOST = """<html><body><div class="card-wrap" action-type="feed_list_item" mid=
 
 def test_a_repost_card_points_at_its_original() -> None:
     page = parse(REPOST.encode(), ParseContext(now=NOW))
-    (post,) = [normalise_mention(m) for m in page.mentions]
+    original, post = (normalise_mention(m) for m in page.mentions)
+    assert original.native_id == "5184713499347542" and original.kind == MentionKind.POST
+    assert original.text == "小米汽车刹车失灵" and original.author.name == "原博主"
+    assert original.author.id == "7001234" and original.url == "https://weibo.com/7001234/PzxMFDdIO"
+    reach = original.engagement
+    assert (reach.reposts, reach.comments, reach.likes) == (10_000, 2301, 880)
     assert post.kind == MentionKind.REPOST
     assert post.thread_id == "weibo:5184713499347542"  # the bid PzxMFDdIO as a mid
     assert post.text == "转发:小米这次要给个说法"
