@@ -47,7 +47,7 @@ def make(start: int, n: int, span: timedelta, brands: int, total: int = 0) -> li
                 brands=(brand,),
                 sentiment=Score(
                     label=LABELS[i % 3], negative=0.3, positive=0.3, model_version="bench"
-                ),  # type: ignore[arg-type]
+                ),
             )
         )
     return out

@@ -65,18 +65,19 @@ def main() -> None:
     for event in scenario.events:
         if event["kind"] != "slow_build":
             continue
-        onset_at = event["onset"]
-        onset_at = datetime.fromisoformat(onset_at) if isinstance(onset_at, str) else onset_at
+        raw = event["onset"]
+        onset_at = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
         onset = int((onset_at - t0) / BUCKET)
-        neg = negative.get(event["brand"], np.zeros(size))
+        brand = str(event["brand"])
+        neg = negative.get(brand, np.zeros(size))
         row = []
         for threshold, found_delays in delays.items():
             found = first_alert(neg, onset, threshold)
             found_delays.append(float(found) if found is not None else 240.0)
             row.append("-" if found is None else f"{found}")
-        level = total[event["brand"]][onset - 12 : onset].mean()
+        level = total[brand][onset - 12 : onset].mean()
         print(
-            f"{event['brand']:<8} {level:>13.1f} {neg[onset - 12 : onset].mean():>13.2f} "
+            f"{brand:<8} {level:>13.1f} {neg[onset - 12 : onset].mean():>13.2f} "
             f"{row[0]:>7} {row[1]:>7}"
         )
     for threshold, values in delays.items():

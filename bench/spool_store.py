@@ -45,7 +45,7 @@ def make(n: int) -> list[Mention]:
             sentiment=Score(
                 label=labels[i % 3],
                 negative=0.3,
-                positive=0.3,  # type: ignore[arg-type]
+                positive=0.3,
                 model_version="bench",
             ),
         )

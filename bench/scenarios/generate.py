@@ -122,7 +122,7 @@ def daily_profile(at: datetime) -> float:
     """Relative volume by Beijing time: 0.12 at 04:00, rising to 1.0 at 16:00 and after."""
     local = at.astimezone(CST)
     hour = local.hour + local.minute / 60
-    return 0.12 + 0.88 * ((1 - math.cos(2 * math.pi * (hour - 4) / 24)) / 2) ** 1.3
+    return float(0.12 + 0.88 * ((1 - math.cos(2 * math.pi * (hour - 4) / 24)) / 2) ** 1.3)
 
 
 class Generator:
