@@ -259,10 +259,9 @@ class App:
 
     def _tracked_threads(self, source: SourceConfigs) -> tuple[TrackedThread, ...]:
         """The recent negative threads of the source's platform with the most engagement."""
-        limit = source.thread_limit()
+        limit, window = source.tracked_threads()
         if not limit:
             return ()
-        window = getattr(source, "track_for", timedelta(hours=24))
         found = self.store.search(
             MentionQuery(
                 platforms=(source.platform,),

@@ -126,7 +126,7 @@ def crawl(ctx: click.Context, source: str, index: bool, backfill: str | None) ->
     if source_config is None:
         names = ", ".join(s.name for s in config.sources) or "none configured"
         fail(f"no source named {source!r} (sources: {names})", 2)
-    since = _since(backfill) if backfill else None
+    since = parse_when(backfill, config.daemon.timezone)
     app = guarded(lambda: App.build(config))
     try:
         before = app.spool.count_by_source(source)
@@ -162,21 +162,6 @@ def crawl(ctx: click.Context, source: str, index: bool, backfill: str | None) ->
             _index_with_progress(app)
     finally:
         app.close()
-
-
-def _since(value: str) -> datetime:
-    """``2026-11-01`` (Asia/Shanghai midnight), an ISO time with offset, or ``7d``."""
-
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            return utcnow() - parse_duration(value)
-        except ValueError:
-            fail(f"--backfill {value!r}: give a date (2026-11-01) or a duration (7d)", 2)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
-    return parsed
 
 
 def _index_with_progress(app: Any) -> None:
@@ -375,8 +360,8 @@ def _stored_observations(
         observations = guarded(
             lambda: observations_from_store(
                 store,
-                _since(since) if since else None,
-                _since(until) if until else None,
+                parse_when(since, config.daemon.timezone),
+                parse_when(until, config.daemon.timezone),
             )
         )
     finally:
@@ -598,7 +583,8 @@ def kibana_setup(ctx: click.Context) -> None:
 def prune(ctx: click.Context, before: str, yes: bool) -> None:
     """Retention: delete old mentions from the store (incidents and state are kept)."""
     config = _config(ctx)
-    cutoff = _since(before)
+    cutoff = parse_when(before, config.daemon.timezone)
+    assert cutoff is not None  # --before is required
     if not yes:
         click.confirm(
             f"delete every mention published before {cutoff:%Y-%m-%d %H:%M %Z}?", abort=True

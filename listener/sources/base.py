@@ -35,6 +35,7 @@ class SourceConfig(Section):
         are gaps, not zeros. Empty when it cannot be known (a feed of any platform)."""
         return ()
 
-    def thread_limit(self) -> int:
-        """How many recent negative threads this source re-visits per crawl (0: none)."""
-        return 0
+    def tracked_threads(self) -> tuple[int, timedelta]:
+        """How many recent negative threads this source re-visits per crawl, and how far
+        back "recent" reaches (0: none)."""
+        return 0, timedelta(0)

@@ -6,6 +6,7 @@ list of forums, feed URLs, selectors) is validated here, before any crawl starts
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, Literal
 
 from pydantic import Field, HttpUrl, model_validator
@@ -28,15 +29,8 @@ class WeiboSourceConfig(WebSourceConfig):
     ``track_for``) on every crawl: their current counts (``statuses/show``, which
     the viral-thread detector reads growth from) and their hot comments."""
 
-    def thread_limit(self) -> int:
-        return self.track_threads
-
-    def platforms(self) -> tuple[str, ...]:
-        return ("weibo",)
-
-    @property
-    def spider(self) -> str:
-        return "weibo"
+    def tracked_threads(self) -> tuple[int, timedelta]:
+        return self.track_threads, self.track_for
 
     def spider_options(self) -> dict[str, Any]:
         return {
@@ -64,28 +58,11 @@ class WeiboHtmlSourceConfig(WebSourceConfig):
     def platforms(self) -> tuple[str, ...]:
         return ("weibo",)
 
-    @property
-    def spider(self) -> str:
-        return "weibo_html"
-
-    def spider_options(self) -> dict[str, Any]:
-        return self.web_options()
-
 
 class ZhihuSourceConfig(WebSourceConfig):
     """Zhihu search API: answers, articles and questions (a cookie makes it far more reliable)."""
 
     platform: Literal["zhihu"] = "zhihu"
-
-    def platforms(self) -> tuple[str, ...]:
-        return ("zhihu",)
-
-    @property
-    def spider(self) -> str:
-        return "zhihu"
-
-    def spider_options(self) -> dict[str, Any]:
-        return self.web_options()
 
 
 class BilibiliSourceConfig(WebSourceConfig):
@@ -95,13 +72,6 @@ class BilibiliSourceConfig(WebSourceConfig):
     search: bool = True
     spaces: list[NonEmptyStr] = []
     """Numeric mids whose dynamics to collect (the brand's own space)."""
-
-    def platforms(self) -> tuple[str, ...]:
-        return ("bilibili",)
-
-    @property
-    def spider(self) -> str:
-        return "bilibili"
 
     def spider_options(self) -> dict[str, Any]:
         return {**self.web_options(), "search": self.search, "spaces": list(self.spaces)}
@@ -114,13 +84,6 @@ class TiebaSourceConfig(WebSourceConfig):
     forums: list[NonEmptyStr] = []
     """Forum names (``kw``), e.g. the brand's own 吧."""
     search: bool = True
-
-    def platforms(self) -> tuple[str, ...]:
-        return ("tieba",)
-
-    @property
-    def spider(self) -> str:
-        return "tieba"
 
     def spider_options(self) -> dict[str, Any]:
         return {**self.web_options(), "forums": list(self.forums), "search": self.search}
@@ -136,10 +99,6 @@ class RssSourceConfig(WebSourceConfig):
 
     def platforms(self) -> tuple[str, ...]:
         return (self.as_platform,) if self.as_platform else ()
-
-    @property
-    def spider(self) -> str:
-        return "rss"
 
     def spider_options(self) -> dict[str, Any]:
         options = {**self.web_options(), "feeds": [str(f) for f in self.feeds]}
@@ -167,10 +126,6 @@ class GenericSourceConfig(WebSourceConfig):
 
     def platforms(self) -> tuple[str, ...]:
         return (self.as_platform,) if self.as_platform else ()
-
-    @property
-    def spider(self) -> str:
-        return "generic"
 
     def spider_options(self) -> dict[str, Any]:
         return {

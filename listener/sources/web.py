@@ -28,6 +28,9 @@ DEFAULT_USER_AGENTS = (
 
 
 class WebSourceConfig(SourceConfig):
+    """Each platform's config names its spider and parser by its ``platform`` key."""
+
+    platform: str
     keywords: list[NonEmptyStr] = []
     """What to search for; empty: every brand's name and aliases."""
     base_url: str | None = None
@@ -50,6 +53,16 @@ class WebSourceConfig(SourceConfig):
     (the viral-thread detector's input) is measured on every crawl."""
     backfill_page_limit: int = Field(default=50, ge=1)
     """Page limit for ``listener crawl NAME --backfill SINCE``."""
+
+    @property
+    def spider(self) -> str:
+        return self.platform
+
+    def platforms(self) -> tuple[str, ...]:
+        return (self.platform,)
+
+    def spider_options(self) -> dict[str, Any]:
+        return self.web_options()
 
     def web_options(self) -> dict[str, Any]:
         return {

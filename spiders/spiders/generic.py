@@ -33,13 +33,7 @@ class GenericSpider(PlatformSpider):
             return
         for mention in fresh:
             if mention.url:
-                yield scrapy.Request(
-                    mention.url,
-                    callback=self.detail,
-                    errback=self.detail_failed,
-                    headers=self.request("about:blank").headers,
-                    meta={"mention_id": mention.id, "mention": mention},
-                )
+                yield self.follow_up(mention.url, mention, self.detail, self.detail_failed)
 
     def detail(self, response: Response) -> Iterator[Mention]:
         yield generic.parse_detail(response.body, self.context(response), response.meta["mention"])

@@ -10,6 +10,7 @@ turns a login wall, a captcha or a refusal into an unhealthy source that stops n
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import timedelta
 from typing import Any
@@ -36,13 +37,14 @@ REFUSED_STATUSES = {
 }
 
 
-class PlatformSpider(ListenerSpider):
+class PlatformSpider(ListenerSpider, ABC):
     """A spider whose ``name`` is also the name of its parser in ``spiders.parsers``."""
 
     # -- what a platform says ------------------------------------------------------------
 
+    @abstractmethod
     def first_requests(self) -> Iterable[scrapy.Request]:
-        raise NotImplementedError
+        """The requests a crawl starts with (search pages, feeds, timelines)."""
 
     def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
         """The request for the page after ``response``; None when the platform has none."""
@@ -72,20 +74,34 @@ class PlatformSpider(ListenerSpider):
         terms = [t for b in self.spec.brands for t in (b.name, *b.aliases)]
         return list(dict.fromkeys(terms))
 
+    def headers(self) -> dict[str, str]:
+        """What every request to the platform carries (the configured cookie)."""
+        cookie = self.options.get("cookie")
+        return {"Cookie": str(cookie)} if cookie else {}
+
     def request(
         self, url: str, callback: Any = None, page_no: int = 1, **meta: Any
     ) -> scrapy.Request:
-        headers = {}
-        cookie = self.options.get("cookie")
-        if cookie:
-            headers["Cookie"] = str(cookie)
         return scrapy.Request(
             url,
             callback=callback or self.parse,
             errback=self.failed,
-            headers=headers,
+            headers=self.headers(),
             meta={"page_no": page_no, **meta},
             dont_filter=page_no == 1,
+        )
+
+    def follow_up(
+        self, url: str, mention: Mention, callback: Any, errback: Any, priority: int = 0
+    ) -> scrapy.Request:
+        """A request that completes ``mention`` (held back until it answers or fails)."""
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=errback,
+            headers=self.headers(),
+            meta={"mention_id": mention.id, "mention": mention},
+            priority=priority,
         )
 
     async def start(self) -> AsyncIterator[Any]:

@@ -83,12 +83,11 @@ class WeiboSpider(PlatformSpider):
         truncated = set(page.long_text_ids)
         for mention in fresh:
             if mention.native_id in truncated:
-                yield scrapy.Request(
+                yield self.follow_up(
                     f"{self.base}/statuses/extend?id={mention.native_id}",
-                    callback=self.full_text,
-                    errback=self.full_text_failed,
-                    headers=self.request("about:blank").headers,
-                    meta={"mention_id": mention.id, "mention": mention},
+                    mention,
+                    self.full_text,
+                    self.full_text_failed,
                     priority=10,
                 )
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import pytest
 from bench.scenarios.generate import BRANDS, START, Generator, write
 from listener.backtest import Alert, LabelledEvent, evaluate, run_backtest
 from listener.config.loader import parse_config
-from tests.conftest import REPO
+from tests.cli_runner import listener
 
 pytestmark = pytest.mark.slow
 
@@ -88,35 +86,34 @@ def test_cli_replay_and_backtest(tmp_path: Path) -> None:
     mentions, events = small_scenario(tmp_path)
     config = tmp_path / "listener.yml"
     config.write_text(CONFIG, encoding="utf-8")
-    base = [sys.executable, "-m", "listener", "--config", str(config)]
-    replayed = subprocess.run(
-        [*base, "replay", str(mentions), "--step", "10m", "--data-dir", str(tmp_path / "replay")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+    replayed = listener(
+        "replay",
+        str(mentions),
+        "--step",
+        "10m",
+        "--data-dir",
+        str(tmp_path / "replay"),
+        config=config,
         timeout=600,
-        check=False,
     )
     assert replayed.returncode == 0, replayed.stderr
     assert "replayed" in replayed.stdout and "incidents" in replayed.stdout
-    result = subprocess.run(
-        [*base, "backtest", str(mentions), "--events", str(events), "--step", "10m", "--json"],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+    result = listener(
+        "backtest",
+        str(mentions),
+        "--events",
+        str(events),
+        "--step",
+        "10m",
+        "--json",
+        config=config,
         timeout=600,
-        check=False,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["overall"]["events"] == 2 and report["overall"]["caught"] >= 1
-    bad = subprocess.run(
-        [*base, "backtest", str(mentions), "--events", str(tmp_path / "missing.jsonl")],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    bad = listener(
+        "backtest", str(mentions), "--events", str(tmp_path / "missing.jsonl"), config=config
     )
     assert bad.returncode == 2 and "missing.jsonl" in bad.stderr
 
@@ -126,26 +123,16 @@ def test_cli_replay_and_backtest(tmp_path: Path) -> None:
         CONFIG.replace("log_level: error}", f"log_level: error, data_dir: {tmp_path / 'replay'}}}"),
         encoding="utf-8",
     )
-    from_store = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "listener",
-            "--config",
-            str(stored),
-            "backtest",
-            "--from-store",
-            "--events",
-            str(events),
-            "--step",
-            "10m",
-            "--json",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
+    from_store = listener(
+        "backtest",
+        "--from-store",
+        "--events",
+        str(events),
+        "--step",
+        "10m",
+        "--json",
+        config=stored,
         timeout=600,
-        check=False,
     )
     assert from_store.returncode == 0, from_store.stderr
     again = json.loads(from_store.stdout)

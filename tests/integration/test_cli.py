@@ -10,26 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import listener
 from tests.conftest import REPO
 from tests.factories import post, write_jsonl
 from tests.http_recorder import http_recorder
 
 pytestmark = pytest.mark.slow
-
-
-def listener(*args: str, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "listener"]
-    if config is not None:
-        cmd += ["--config", str(config)]
-    return subprocess.run(
-        [*cmd, *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "200", "TERM": "dumb"},
-    )
 
 
 @pytest.fixture
