@@ -1,9 +1,10 @@
-"""The Notifier base and the config base every notifier's options derive from."""
+"""The Notifier base, the config base every notifier's options derive from, and the
+errors that tell the outbox what to do with a message that could not be delivered."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,8 +18,65 @@ class NotifierConfig(BaseModel):
     """Unique; routes and digest groups refer to notifiers by this name."""
 
 
+class Delivery(BaseModel):
+    """Where one message goes inside a notifier, as routing decided."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: str | None = None
+    """A Slack channel instead of the notifier's default."""
+    mention: str | None = None
+    """Who to @-mention (a Slack user group id ``S…`` or user id ``U…``), for P1."""
+    recipients: tuple[str, ...] = ()
+    """E-mail addresses instead of the notifier's default recipients."""
+
+
+AS_CONFIGURED = Delivery()
+"""The notifier's own defaults: no channel, mention or recipients from routing."""
+
+
+class State(Protocol):
+    """Small durable key/value state a notifier keeps across restarts."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def put(self, key: str, value: str) -> None: ...
+
+
+class MemoryState:
+    """State that lives as long as the process (tests, previews)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    def put(self, key: str, value: str) -> None:
+        self._values[key] = value
+
+
 class NotifierError(Exception):
-    """Delivery failed; the message says to whom and why (never the secret)."""
+    """Delivery failed for now; retried with backoff. The message says to whom and why
+    (never the secret)."""
+
+
+class RetryAfter(NotifierError):
+    """The service asked us to wait (HTTP 429 with Retry-After)."""
+
+    def __init__(self, message: str, seconds: float) -> None:
+        super().__init__(message)
+        self.seconds = seconds
+
+
+class NotifierAuthError(NotifierError):
+    """The credentials were refused (a revoked or mistyped token): nothing this notifier
+    sends can succeed until the configuration is fixed. Reported once; its messages wait."""
+
+
+class NotifierRejected(NotifierError):
+    """The service refused this one message for good (an unknown channel, invalid
+    blocks): retrying cannot help, it is set aside with the reason."""
 
 
 class Notifier(ABC):
@@ -28,14 +86,17 @@ class Notifier(ABC):
         self.name = name
 
     @abstractmethod
-    def notify(self, event: IncidentEvent) -> None:
-        """Deliver one incident change; raise NotifierError when it could not be delivered."""
+    def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
+        """Deliver one incident change; raise NotifierError when it could not be delivered.
+
+        Called again for the same event after a failure: a notifier that delivers in
+        steps makes each step safe to repeat."""
 
     @abstractmethod
-    def send_digest(self, digest: Digest) -> None: ...
+    def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None: ...
 
     @abstractmethod
-    def notify_source(self, health: SourceHealth) -> None:
+    def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
         """A source turned unhealthy (or recovered): an operational alert, so a quiet
         brand is never mistaken for a broken collector."""
 

@@ -7,8 +7,9 @@ import threading
 from pathlib import Path
 from typing import ClassVar, Literal, TextIO
 
-from alerts.base import Notifier, NotifierConfig
-from alerts.text import render_digest, render_event, render_source_health
+from alerts.base import AS_CONFIGURED, Delivery, Notifier, NotifierConfig
+from alerts.digest_mail import render_text
+from alerts.text import render_event, render_source_health
 from listener.domain import Digest, IncidentEvent, SourceHealth
 
 
@@ -41,11 +42,11 @@ class ConsoleNotifier(Notifier):
         stream.write(text + "\n\n")
         stream.flush()
 
-    def notify(self, event: IncidentEvent) -> None:
+    def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
         self._write(render_event(event))
 
-    def send_digest(self, digest: Digest) -> None:
-        self._write(render_digest(digest))
+    def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
+        self._write(render_text(digest))
 
-    def notify_source(self, health: SourceHealth) -> None:
+    def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
         self._write(render_source_health(health))

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
+from listener.domain import IncidentEvent, Mention, SourceHealth
 
 _CHANGE = {"opened": "新事件", "escalated": "升级", "updated": "更新", "resolved": "已解决"}
+
+
+_SECRET_PARAM = re.compile(
+    r"(token|cookie|session|sess|sid|auth|key|secret|sig|signature|ticket|passport|sub|"
+    r"password|pwd|code|credential|access)",
+    re.IGNORECASE,
+)
+
+
+def safe_url(url: str) -> str:
+    """A link safe to show in a message: credentials in the authority and query
+    parameters that look like tokens, cookies or signatures are removed."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme not in ("http", "https"):
+        return ""
+    host = parts.hostname or ""
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    query = urlencode(
+        [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if not _SECRET_PARAM.search(k)
+        ]
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def excerpt(text: str, limit: int = 80) -> str:
@@ -19,7 +50,7 @@ def mention_line(m: Mention) -> str:
     who = m.author.name or m.author.id
     return (
         f"  · {who} ({m.platform}, 转{e.reposts} 评{e.comments} 赞{e.likes}): "
-        f"{excerpt(m.text)} {m.url}"
+        f"{excerpt(m.text)} {safe_url(m.url)}"
     ).rstrip()
 
 
@@ -32,30 +63,7 @@ def render_event(event: IncidentEvent) -> str:
         + (f" ({parts})" if parts else ""),
     ]
     lines.extend(mention_line(m) for m in event.top_mentions)
-    lines.extend(f"  {name}: {url}" for name, url in sorted(event.links.items()))
-    return "\n".join(lines)
-
-
-def render_digest(digest: Digest) -> str:
-    tz = ZoneInfo(digest.timezone)
-    start = digest.period_start.astimezone(tz).strftime("%Y-%m-%d")
-    lines = [f"舆情日报 {start} ({digest.timezone})", ""]
-    for b in digest.brands:
-        lines.append(
-            f"{b.brand}: {b.mentions} 条提及 (前 7 日均 {b.previous_mentions_avg:.1f}), "
-            f"负面 {b.negative_share:.0%} (前 7 日 {b.previous_negative_share:.0%})"
-        )
-    if digest.top_negative:
-        lines += ["", "负面热帖:"]
-        lines.extend(mention_line(m) for m in digest.top_negative)
-    if digest.incidents:
-        lines += ["", "事件:"]
-        lines.extend(
-            f"  [{i.severity}] {i.brand} {i.title} ({i.status.value})" for i in digest.incidents
-        )
-    if digest.unhealthy_sources:
-        lines += ["", "异常数据源 (这些来源的安静不代表没有声音):"]
-        lines.extend(f"  {s.source}: {s.reason}" for s in digest.unhealthy_sources)
+    lines.extend(f"  {name}: {safe_url(url)}" for name, url in sorted(event.links.items()))
     return "\n".join(lines)
 
 

@@ -11,11 +11,21 @@ import hmac
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 from pydantic import AnyHttpUrl, SecretStr
 
-from alerts.base import Notifier, NotifierConfig, NotifierError
+from alerts.base import (
+    AS_CONFIGURED,
+    Delivery,
+    Notifier,
+    NotifierAuthError,
+    NotifierConfig,
+    NotifierError,
+    NotifierRejected,
+    RetryAfter,
+)
 from listener.domain import Digest, IncidentEvent, SourceHealth
 
 
@@ -24,6 +34,26 @@ class WebhookNotifierConfig(NotifierConfig):
     url: AnyHttpUrl
     secret: SecretStr | None = None
     timeout: float = 10.0
+
+
+def http_error(who: str, status: int, headers: Mapping[str, str] | None) -> NotifierError:
+    """The outbox's verdict on an HTTP failure: wait, stop the notifier, drop, or retry."""
+    message = f"{who}: HTTP {status}"
+    if status == 429:
+        return RetryAfter(message, retry_after_seconds((headers or {}).get("Retry-After")))
+    if status in (401, 403):
+        return NotifierAuthError(message + " (credentials refused: check the token or secret)")
+    if 400 <= status < 500 and status not in (408, 409, 425):
+        return NotifierRejected(message)
+    return NotifierError(message)
+
+
+def retry_after_seconds(value: str | None, default: float = 30.0) -> float:
+    """Retry-After as seconds (its HTTP-date form, and garbage, give the default)."""
+    try:
+        return max(0.0, float(value)) if value is not None else default
+    except ValueError:
+        return default
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -51,17 +81,17 @@ class WebhookNotifier(Notifier):
                 response.read()
         except urllib.error.HTTPError as exc:
             exc.close()  # the error carries the open response
-            raise NotifierError(f"webhook {self.name} ({host}): HTTP {exc.code}") from None
+            raise http_error(f"webhook {self.name} ({host})", exc.code, dict(exc.headers)) from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise NotifierError(f"webhook {self.name} ({host}): {reason}") from None
 
-    def notify(self, event: IncidentEvent) -> None:
+    def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
         self._post("incident." + event.change, event.model_dump(mode="json"))
 
-    def send_digest(self, digest: Digest) -> None:
+    def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
         self._post("digest", digest.model_dump(mode="json"))
 
-    def notify_source(self, health: SourceHealth) -> None:
+    def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
         event = "source.recovered" if health.healthy else "source.unhealthy"
         self._post(event, health.model_dump(mode="json"))

@@ -7,12 +7,22 @@ work here means ``listener crawl`` and the daemon's crawl job are the same code.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from alerts.base import Notifier, NotifierError
+from alerts.base import (
+    Delivery,
+    Notifier,
+    NotifierAuthError,
+    NotifierError,
+    NotifierRejected,
+    RetryAfter,
+)
+from alerts.slack import SlackNotifier
+from alerts.slack_socket import SlackActions
 from listener.config.models import Config, DigestGroup, SourceConfigs
 from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
 from listener.detectors.base import DetectContext, Detector
@@ -21,11 +31,13 @@ from listener.digest import build_digest
 from listener.domain import (
     Digest,
     Incident,
+    IncidentAction,
     IncidentEvent,
     Mention,
     Outage,
     SourceHealth,
     TrackedThread,
+    VolumePoint,
     utcnow,
 )
 from listener.enrich_worker import EnrichWorker
@@ -34,14 +46,19 @@ from listener.incidents import IncidentManager
 from listener.kibana import discover_url
 from listener.logs import get_logger
 from listener.metrics import Metrics
+from listener.outbox import Message, NotifierState, Outbox, OutboxItem, backoff
 from listener.plugins import build_detectors, build_notifiers, build_scorer, build_store
 from listener.routing import Router
 from listener.scorers.base import Scorer
 from listener.spool import Spool
-from listener.stores.base import MentionQuery, Store, StoreUnavailable
+from listener.stores.base import BucketQuery, MentionQuery, Store, StoreUnavailable
 
 log = get_logger(__name__)
 TOP_MENTIONS = 5
+CHART_HOURS = 6
+CHART_BUCKET = timedelta(minutes=15)
+SENT_KEPT = timedelta(days=7)
+"""Delivered messages stay in the outbox this long (what was sent, for operators)."""
 T = TypeVar("T")
 
 
@@ -59,10 +76,13 @@ class App:
     worker: EnrichWorker
     crawls: CrawlRunner
     series: BucketSeries
+    outbox: Outbox
     store_ready: bool = True
     """False until the store's schema/templates are in place (it was down at start)."""
     _health: dict[str, SourceHealth] = field(default_factory=dict)
     """Each source's last state, for crawling on while the store is down."""
+    _paused: dict[str, str] = field(default_factory=dict)
+    """Notifiers whose credentials were refused (name → reason): their messages wait."""
 
     @classmethod
     def build(cls, config: Config) -> App:
@@ -76,7 +96,8 @@ class App:
         spool = Spool(config.spool_path)
         scorer = build_scorer(config.model)
         metrics = Metrics()
-        notifiers = build_notifiers(config.notifiers)
+        outbox = Outbox(config.outbox_path)
+        notifiers = build_notifiers(config.notifiers, lambda name: NotifierState(outbox, name))
         return cls(
             config=config,
             store=store,
@@ -86,7 +107,7 @@ class App:
             notifiers=notifiers,
             metrics=metrics,
             incidents=IncidentManager(store, config.incidents),
-            router=Router(config.routing, notifiers),
+            router=Router(config.routing, notifiers, config.teams),
             worker=EnrichWorker(
                 spool,
                 store,
@@ -97,12 +118,14 @@ class App:
             ),
             crawls=CrawlRunner(grace=config.daemon.shutdown_grace.total_seconds()),
             series=BucketSeries(config.detection.bucket, config.detection.history),
+            outbox=outbox,
             store_ready=ready,
         )
 
     def close(self) -> None:
         for notifier in self.notifiers.values():
             notifier.close()
+        self.outbox.close()
         self.spool.close()
         self.store.close()
 
@@ -217,22 +240,157 @@ class App:
             margin = self.config.incidents.resolve_after
             links["kibana"] = discover_url(self.config.kibana, event.incident, margin)
         enriched = event.model_copy(
-            update={"incident": shown, "top_mentions": tuple(top), "links": links}
+            update={
+                "incident": shown,
+                "top_mentions": tuple(top),
+                "links": links,
+                "volume": self._volume(event.incident.brand, now),
+                "timezone": self.config.daemon.timezone,
+            }
         )
-        delivered = 0
-        for notifier in self.router.targets(event.incident):
-            try:
-                notifier.notify(enriched)
-                delivered += 1
-            except NotifierError as exc:
-                log.error(
-                    "notification failed; retried on the next detection pass",
-                    notifier=notifier.name,
-                    incident=event.incident.id,
-                    error=str(exc),
-                )
-        if delivered:
+        queued = self._queue(self.router.deliveries(event.incident, now), enriched, now)
+        if queued:  # nothing routed (quiet hours): announced later, once someone is on duty
             self.incidents.mark_notified(event.incident, now)
+
+    def act(self, incident_id: str, action: IncidentAction) -> IncidentEvent | None:
+        """A person acted on an incident (a Slack button): record it, tell the thread."""
+        event = self.incidents.act(incident_id, action)
+        if event is None:
+            return None
+        log.info("incident action", incident=incident_id, action=action.kind, by=action.by)
+        enriched = event.model_copy(
+            update={
+                "top_mentions": tuple(self._top_mentions(event.incident)),
+                "timezone": self.config.daemon.timezone,
+            }
+        )
+        routed = self.router.deliveries(event.incident, action.at, on_duty_only=False)
+        self._queue(routed, enriched, action.at)
+        self.incidents.mark_notified(event.incident, action.at)
+        return enriched
+
+    def slack_actions(self) -> list[SlackActions]:
+        """A Socket Mode listener for each Slack notifier with an app token."""
+        listeners = []
+        for notifier in self.notifiers.values():
+            if isinstance(notifier, SlackNotifier) and notifier.interactive:
+                token = notifier.config.app_token
+                assert token is not None and notifier.client is not None
+                listeners.append(
+                    SlackActions(token.get_secret_value(), notifier.client, self._on_click)
+                )
+        return listeners
+
+    def _on_click(self, incident_id: str, action: IncidentAction) -> None:
+        self.act(incident_id, action)
+
+    @property
+    def paused_notifiers(self) -> dict[str, str]:
+        """Notifiers whose credentials were refused, with the reason."""
+        return dict(self._paused)
+
+    def _queue(
+        self,
+        deliveries: list[tuple[Notifier, Delivery]],
+        message: Message,
+        now: datetime | None = None,
+    ) -> int:
+        """Queue a message for each delivery (a change queued before is not queued again);
+        returns how many deliveries there were."""
+        at = (now or utcnow()).timestamp()
+        for notifier, to in deliveries:
+            self.outbox.put(notifier.name, message, at, to)
+        return len(deliveries)
+
+    def _volume(self, brand: str, now: datetime) -> tuple[VolumePoint, ...]:
+        """The brand's last hours in 15-minute buckets by sentiment (empty buckets kept)."""
+        step = CHART_BUCKET.total_seconds()
+        end = datetime.fromtimestamp((now.timestamp() // step + 1) * step, tz=now.tzinfo)
+        start = end - timedelta(hours=CHART_HOURS)
+        rows = self.store.count_buckets(
+            BucketQuery(since=start, until=end, bucket=CHART_BUCKET, brands=(brand,))
+        )
+        counts: dict[datetime, dict[str, int]] = {
+            start + i * CHART_BUCKET: {} for i in range(int(CHART_HOURS * 3600 // step))
+        }
+        for row in rows:
+            bucket = counts.setdefault(row.start, {})
+            label = row.sentiment or "neutral"
+            bucket[label] = bucket.get(label, 0) + row.count
+        return tuple(VolumePoint(start=at, **counts[at]) for at in sorted(counts))
+
+    # -- deliver ---------------------------------------------------------------------------
+
+    def deliver(
+        self, now: datetime | None = None, limit: int = 100, subject: str | None = None
+    ) -> Counter[str]:
+        """Send what is due in the outbox (only messages about ``subject`` when given);
+        failures wait with backoff. Returns the outcomes (``sent``, ``retry``, …)."""
+        clock = (now or utcnow()).timestamp()
+        outcomes: Counter[str] = Counter()
+        for item in self.outbox.due(clock, limit, skip=frozenset(self._paused), subject=subject):
+            outcome = self._attempt(item, clock)
+            outcomes[outcome] += 1
+            self.metrics.notifications.labels(item.notifier, item.kind, outcome).inc()
+        self.metrics.outbox_pending.set(self.outbox.depth(clock).pending)
+        if outcomes["sent"]:
+            self.outbox.purge(clock - SENT_KEPT.total_seconds())
+        return outcomes
+
+    def _attempt(self, item: OutboxItem, clock: float) -> str:
+        """Deliver one message; on failure decide when (or whether) to try again."""
+        notifier = self.notifiers.get(item.notifier)
+        if notifier is None:
+            self.outbox.dead(item, clock, f"no notifier named {item.notifier!r} any more")
+            return "dead"
+        policy = self.config.outbox
+        try:
+            self._dispatch(notifier, item)
+        except RetryAfter as exc:
+            self.outbox.retry(item, clock + exc.seconds, str(exc))
+            log.warning("rate limited; retrying later", notifier=item.notifier, after_s=exc.seconds)
+            return "rate_limited"
+        except NotifierAuthError as exc:
+            self._paused[item.notifier] = str(exc)
+            self.outbox.retry(item, clock, str(exc), count=False)
+            log.error(
+                "notifier credentials refused; its messages wait in the outbox until the "
+                "configuration is fixed and the daemon restarted",
+                notifier=item.notifier,
+                error=str(exc),
+            )
+            return "auth_failed"
+        except NotifierRejected as exc:
+            self.outbox.dead(item, clock, str(exc))
+            log.error("message refused; set aside", notifier=item.notifier, error=str(exc))
+            return "dead"
+        except NotifierError as exc:
+            if clock - item.created_at >= policy.max_age.total_seconds():
+                self.outbox.dead(item, clock, f"gave up after {item.attempts + 1} tries: {exc}")
+                log.error("message expired undelivered", notifier=item.notifier, error=str(exc))
+                return "dead"
+            wait = backoff(item.attempts + 1, policy.retry_delay, policy.max_retry_delay)
+            self.outbox.retry(item, clock + wait, str(exc))
+            log.warning(
+                "delivery failed; retrying",
+                notifier=item.notifier,
+                attempt=item.attempts + 1,
+                after_s=wait,
+                error=str(exc),
+            )
+            return "retry"
+        self.outbox.sent(item, clock)
+        return "sent"
+
+    @staticmethod
+    def _dispatch(notifier: Notifier, item: OutboxItem) -> None:
+        match item.message:
+            case IncidentEvent():
+                notifier.notify(item.message, item.delivery)
+            case Digest():
+                notifier.send_digest(item.message, item.delivery)
+            case SourceHealth():
+                notifier.notify_source(item.message, item.delivery)
 
     def source_states(self) -> list[SourceHealth]:
         """The sources' states as this process last saw them (also while the store is down)."""
@@ -302,16 +460,7 @@ class App:
 
     def _announce_source(self, health: SourceHealth) -> None:
         """An operational alert to every notifier: collection broke, or came back."""
-        for notifier in self.router.notifiers.values():
-            try:
-                notifier.notify_source(health)
-            except NotifierError as exc:
-                log.error(
-                    "source alert failed",
-                    notifier=notifier.name,
-                    source=health.source,
-                    error=str(exc),
-                )
+        self._queue([(n, Delivery()) for n in self.notifiers.values()], health)
 
     def _top_mentions(self, incident: Incident) -> list[Mention]:
         """The posts behind the incident, else the brand's most engaging recent negatives."""
@@ -344,13 +493,14 @@ class App:
         )
 
     def send_digest(self, group_name: str, now: datetime | None = None) -> Digest:
+        """Queue the group's digest for its notifiers (the delivery job sends it; the
+        outbox subject is ``describe(digest)[1]``)."""
         digest = self.digest(group_name, now)
         group = self._group(group_name)
-        for name in group.notifiers or list(self.notifiers):
-            try:
-                self.notifiers[name].send_digest(digest)
-            except NotifierError as exc:
-                log.error("digest delivery failed", notifier=name, group=group_name, error=str(exc))
+        to = Delivery(recipients=tuple(group.recipients))
+        self._queue(
+            [(self.notifiers[n], to) for n in group.notifiers or self.notifiers], digest, now
+        )
         return digest
 
 

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from alerts.base import Notifier
+from alerts.base import AS_CONFIGURED, Delivery, Notifier
 from listener.app import App
 from listener.config.models import Config
 from listener.domain import Digest, IncidentEvent, Mention, SourceHealth, UtcDatetime
@@ -74,10 +74,10 @@ class RecordingNotifier(Notifier):
         self.alerts: list[Alert] = []
         self._seen: set[str] = set()
 
-    def notify_source(self, health: SourceHealth) -> None:
+    def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
         """A replay has no live sources."""
 
-    def notify(self, event: IncidentEvent) -> None:
+    def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
         inc = event.incident
         if event.change == "resolved" or inc.id in self._seen:
             return
@@ -92,7 +92,7 @@ class RecordingNotifier(Notifier):
             )
         )
 
-    def send_digest(self, digest: Digest) -> None:
+    def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
         """Digests are not part of a backtest."""
 
 

@@ -269,6 +269,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         if "no spool at" not in str(exc):
             fail(str(exc))
         depth, dead = None, []
+    outbox = _outbox_state(config)
     store = guarded(lambda: build_store(config.storage, config.daemon.data_dir))
     try:
         guarded(store.setup)
@@ -286,6 +287,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                         for s in config.sources
                     },
                     "open_incidents": [i.model_dump(mode="json") for i in incidents],
+                    "outbox": outbox,
                 },
                 ensure_ascii=False,
             )
@@ -302,6 +304,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         out.print("spool: " + ", ".join(f"{k} {v}" for k, v in depth.items()))
         for seq, mention_id, reason in dead:
             out.print(f"  dead letter #{seq} {mention_id}: {reason}")
+    _print_outbox(outbox)
     table = Table(title="sources", title_justify="left")
     columns = ("source", "platform", "health", "last run", "last success", "items", "errors")
     for column in (*columns, "failed runs", "note"):
@@ -328,6 +331,35 @@ def status(ctx: click.Context, as_json: bool) -> None:
             f"[{i.severity}] {i.brand} {i.title} ({i.status.value}, opened {when(i.opened_at)})",
             highlight=False,
         )
+
+
+def _outbox_state(config: Config) -> dict[str, Any] | None:
+    """What waits to be sent and what could not be (None when there is no outbox yet)."""
+    from listener.outbox import Outbox, OutboxError
+
+    if not config.outbox_path.exists():
+        return None
+    try:
+        outbox = Outbox(config.outbox_path)
+    except OutboxError as exc:
+        fail(str(exc))
+    try:
+        depth = outbox.depth(utcnow().timestamp())
+        return {**vars(depth), "failures": outbox.failures(5)}
+    finally:
+        outbox.close()
+
+
+def _print_outbox(outbox: dict[str, Any] | None) -> None:
+    if outbox is None:
+        out.print("outbox: empty (nothing was ever sent)")
+        return
+    out.print(
+        f"outbox: pending {outbox['pending']}, dead {outbox['dead']}, "
+        f"sent (last 7 days) {outbox['sent']}"
+    )
+    for notifier, subject, reason in outbox["failures"]:
+        out.print(f"  undelivered {notifier} {subject}: {reason}", highlight=False)
 
 
 def _observations(path: Path, step: str) -> tuple[list[Mention], timedelta]:
@@ -596,3 +628,64 @@ def prune(ctx: click.Context, before: str, yes: bool) -> None:
     finally:
         store.close()
     out.print(f"deleted {deleted:,} mentions published before {cutoff:%Y-%m-%d}")
+
+
+@cli.command()
+@click.option("--group", help="Recipient group (default: the first in digest.groups).")
+@click.option("--date", "day", help="The day to summarise, e.g. 2026-11-22 (default: yesterday).")
+@click.option(
+    "--preview",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the HTML (charts inlined) to this file; nothing is sent.",
+)
+@click.option("--text", "as_text", is_flag=True, help="Print the plain-text part.")
+@click.option("--send", is_flag=True, help="Send it now to the group's notifiers.")
+@click.pass_context
+def digest(
+    ctx: click.Context,
+    group: str | None,
+    day: str | None,
+    preview: Path | None,
+    as_text: bool,
+    send: bool,
+) -> None:
+    """The daily digest: preview it, print it, or send it now."""
+    from alerts.digest_mail import preview_html, render, render_text
+    from listener.app import App
+    from listener.outbox import describe
+
+    if not (preview or as_text or send):
+        fail("say what to do: --preview FILE, --text or --send", 2)
+    config = _config(ctx)
+    groups = {g.name: g for g in config.digest.groups}
+    if not groups:
+        fail("no digest groups configured (digest.groups)", 2)
+    name = group or next(iter(groups))
+    if name not in groups:
+        fail(f"no digest group named {name!r} (configured: {', '.join(groups)})", 2)
+    now = utcnow()
+    if day is not None:
+        start = parse_when(day, groups[name].timezone)
+        assert start is not None
+        now = start + timedelta(days=1, minutes=1)
+    app = guarded(lambda: App.build(config))
+    try:
+        summary = guarded(lambda: app.digest(name, now))
+        if preview is not None:
+            preview.parent.mkdir(parents=True, exist_ok=True)
+            preview.write_text(preview_html(render(summary)), encoding="utf-8")
+            out.print(f"wrote {preview} ({preview.stat().st_size:,} bytes)")
+        if as_text:
+            print(render_text(summary))
+        if send:
+            queued = guarded(lambda: app.send_digest(name, now))
+            outcomes = app.deliver(subject=describe(queued)[1])
+            if outcomes.total() == 0:
+                fail("this digest was already sent (see listener status)")
+            out.print(
+                "digest " + ", ".join(f"{outcome}: {n}" for outcome, n in sorted(outcomes.items()))
+            )
+            if set(outcomes) != {"sent"}:
+                fail("not every notifier took the digest; failed ones are retried by the daemon")
+    finally:
+        app.close()

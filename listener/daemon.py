@@ -48,6 +48,7 @@ class Daemon:
             timezone=tz,
         )
         self.http: HealthServer | None = None
+        self.actions = app.slack_actions()
 
     # -- jobs ----------------------------------------------------------------------------
 
@@ -77,6 +78,9 @@ class Daemon:
     def _detect(self) -> None:
         self._job("detect", self.app.detect)
 
+    def _deliver(self) -> None:
+        self._job("deliver", self.app.deliver)
+
     def _digest(self, group: str) -> None:
         self._job(f"digest:{group}", lambda: self.app.send_digest(group))
 
@@ -102,6 +106,12 @@ class Daemon:
             self._detect,
             IntervalTrigger(seconds=self.config.daemon.detect_interval.total_seconds()),
             id="detect",
+        )
+        self.scheduler.add_job(
+            self._deliver,
+            IntervalTrigger(seconds=self.config.outbox.interval.total_seconds()),
+            id="deliver",
+            next_run_time=now,
         )
         if self.config.digest.enabled:
             for group in self.config.digest.groups:
@@ -151,6 +161,16 @@ class Daemon:
                 "dead": depth.dead,
             },
             "sources": sources,
+            "outbox": self._outbox(),
+        }
+
+    def _outbox(self) -> dict[str, Any]:
+        depth = self.app.outbox.depth(time.time())
+        return {
+            "pending": depth.pending,
+            "dead": depth.dead,
+            "oldest_pending_s": depth.oldest_pending_s,
+            "paused": dict(self.app.paused_notifiers),
         }
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -158,6 +178,15 @@ class Daemon:
     def start(self) -> None:
         self.schedule(datetime.now(ZoneInfo(self.config.daemon.timezone)))
         self.scheduler.start()
+        for listener in self.actions:
+            try:
+                listener.start()
+            except Exception as exc:  # Slack unreachable: alerts still go out, clicks wait
+                log.error(
+                    "slack socket mode not connected; buttons will not work until "
+                    "the daemon is restarted",
+                    error=str(exc),
+                )
         http = self.config.daemon.http
         if http.enabled:
             self.http = HealthServer(http.host, http.port, self.app.metrics, self.health)
@@ -182,6 +211,8 @@ class Daemon:
         log.info("stopping: finishing the current batch and stopping crawls")
         self.scheduler.pause()
         self.app.crawls.stop_all()
+        for listener in self.actions:
+            listener.close()
         self.scheduler.shutdown(wait=True)
         if self.http is not None:
             self.http.stop()

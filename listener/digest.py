@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from listener.config.models import DigestGroup
-from listener.domain import BrandDay, Digest
+from listener.domain import AuthorDay, BrandDay, Digest, Mention, VolumePoint
 from listener.stores.base import BucketQuery, MentionQuery, Store
 
 COMPARE_DAYS = 7
+AUTHOR_SAMPLE = 500
+"""Top authors are ranked among the day's most engaging mentions, this many."""
 
 
 def previous_day(now: datetime, timezone: str) -> tuple[datetime, datetime]:
@@ -32,10 +34,14 @@ def build_digest(
     )
     day: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     before: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    trend: list[dict[str, int]] = [defaultdict(int) for _ in range(COMPARE_DAYS + 1)]
     for row in rows:
         target = day if row.start >= start else before
         target[row.brand][0] += row.count
         target[row.brand][1] += row.count if row.sentiment == "negative" else 0
+        # local days: the compare window starts at local midnight
+        index = min(COMPARE_DAYS, (row.start - compare_start) // timedelta(days=1))
+        trend[index][row.sentiment or "neutral"] += row.count
     brand_days = tuple(
         BrandDay(
             brand=b,
@@ -52,16 +58,62 @@ def build_digest(
             since=start,
             until=end,
             order="engagement",
-            limit=top,
+            limit=top * 4,
             brands=brands,
         )
+    )
+    engaging = store.search(
+        MentionQuery(since=start, until=end, order="engagement", limit=AUTHOR_SAMPLE, brands=brands)
     )
     return Digest(
         period_start=start,
         period_end=end,
         timezone=group.timezone,
+        language=group.language,
         brands=brand_days,
-        top_negative=tuple(negatives.mentions),
+        trend=tuple(
+            VolumePoint(start=compare_start + timedelta(days=i), **counts)
+            for i, counts in enumerate(trend)
+        ),
+        top_negative=tuple(one_per_thread(negatives.mentions)[:top]),
+        top_authors=tuple(top_authors(engaging.mentions)[:top]),
         incidents=tuple(store.list_incidents(since=start)),
         unhealthy_sources=tuple(h for h in store.all_source_health() if not h.healthy),
+        outages=tuple(o for o in store.outages(start) if o.start < end),
+    )
+
+
+def one_per_thread(mentions: list[Mention]) -> list[Mention]:
+    """The first (most engaging) mention of each conversation."""
+    seen: set[str] = set()
+    kept = []
+    for m in mentions:
+        thread = m.thread_id or m.id
+        if thread not in seen:
+            seen.add(thread)
+            kept.append(m)
+    return kept
+
+
+def top_authors(mentions: list[Mention]) -> list[AuthorDay]:
+    """Authors of the day ranked by influence (followers when not scored), then reach."""
+    grouped: dict[tuple[str, str], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        grouped[(m.platform, m.author.id)].append(m)
+    days = []
+    for (platform, _), posts in grouped.items():
+        best = max(posts, key=lambda m: m.engagement.total)
+        days.append(
+            AuthorDay(
+                author=best.author,
+                platform=platform,
+                mentions=len(posts),
+                negative=sum(1 for m in posts if m.sentiment and m.sentiment.label == "negative"),
+                engagement=sum(m.engagement.total for m in posts),
+                url=best.url,
+            )
+        )
+    return sorted(
+        days,
+        key=lambda d: (-(d.author.influence or 0.0), -(d.author.followers or 0), -d.engagement),
     )

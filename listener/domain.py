@@ -184,6 +184,14 @@ class Incident(_Frozen):
     notified_severity: Severity | None = None
     """The severity last announced, so a restart never re-sends the same alert."""
     last_notified_at: UtcDatetime | None = None
+    resolved_by: str | None = None
+    """Who resolved it by hand (a Slack user), None when it calmed down by itself."""
+    muted_until: UtcDatetime | None = None
+    """Updates and reminders are held until then (escalations still go out)."""
+    muted_by: str | None = None
+
+    def muted(self, now: datetime) -> bool:
+        return self.muted_until is not None and now < self.muted_until
 
     @property
     def is_open(self) -> bool:
@@ -191,6 +199,26 @@ class Incident(_Frozen):
 
 
 IncidentChange = Literal["opened", "escalated", "updated", "resolved"]
+
+
+class IncidentAction(_Frozen):
+    kind: Literal["acknowledged", "resolved", "muted"]
+    by: str
+    """Who: a Slack user id (``U…``)."""
+    at: UtcDatetime
+
+
+class VolumePoint(_Frozen):
+    """Mentions of one brand in one bucket, by sentiment: what alert charts draw."""
+
+    start: UtcDatetime
+    negative: int = 0
+    neutral: int = 0
+    positive: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.negative + self.neutral + self.positive
 
 
 class IncidentEvent(_Frozen):
@@ -201,6 +229,12 @@ class IncidentEvent(_Frozen):
     top_mentions: tuple[Mention, ...] = ()
     links: dict[str, str] = Field(default_factory=dict)
     """Where to look further, by name (``kibana``: Discover filtered to the incident)."""
+    volume: tuple[VolumePoint, ...] = ()
+    """The brand's last hours by sentiment, oldest first (the alert's chart)."""
+    action: IncidentAction | None = None
+    """The change was made by a person (a button in Slack), not by the detectors."""
+    timezone: str = "Asia/Shanghai"
+    """Times in messages are shown in this zone."""
 
 
 class SourceHealth(_Frozen):
@@ -253,16 +287,36 @@ class BrandDay(_Frozen):
         return self.negative / self.mentions if self.mentions else 0.0
 
 
+class AuthorDay(_Frozen):
+    """One author's day: how many of the brands' mentions, how many negative, their reach."""
+
+    author: Author
+    platform: str
+    mentions: int
+    negative: int
+    engagement: int
+    """Reposts + comments + likes over those mentions, as last collected."""
+    url: str = ""
+    """Their most engaging mention of the day."""
+
+
 class Digest(_Frozen):
     """The daily summary for leadership, ready to render."""
 
     period_start: UtcDatetime
     period_end: UtcDatetime
     timezone: str
+    language: Literal["zh", "en"] = "zh"
     brands: tuple[BrandDay, ...]
+    trend: tuple[VolumePoint, ...] = ()
+    """Every brand's mentions per day by sentiment: the 7 days before, then the day itself."""
     top_negative: tuple[Mention, ...]
+    """The most engaging negative threads of the day (one mention per thread)."""
+    top_authors: tuple[AuthorDay, ...] = ()
     incidents: tuple[Incident, ...]
     unhealthy_sources: tuple[SourceHealth, ...]
+    outages: tuple[Outage, ...] = ()
+    """Collection gaps that overlapped the day (a quiet day may be a blind one)."""
 
 
 class CrawlBrand(_Frozen):

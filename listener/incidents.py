@@ -18,6 +18,7 @@ from listener.config.models import IncidentsConfig
 from listener.domain import (
     SEVERITY_RANK,
     Incident,
+    IncidentAction,
     IncidentChange,
     IncidentEvent,
     IncidentStatus,
@@ -27,6 +28,7 @@ from listener.domain import (
 from listener.stores.base import MentionQuery, Store
 
 MAX_MENTION_IDS = 50
+MUTE_FOR = timedelta(hours=1)
 
 
 def needs_announcement(
@@ -271,9 +273,41 @@ class IncidentManager:
                 or incident.resolved_at is None
                 or incident.last_notified_at < incident.resolved_at
             )
+        if incident.muted(now):  # held, unless it got worse
+            return announced is None or SEVERITY_RANK[incident.severity] > SEVERITY_RANK[announced]
         return needs_announcement(
             incident.severity, announced, incident.last_notified_at, now, self.config.cooldown
         )
+
+    def act(self, incident_id: str, action: IncidentAction) -> IncidentEvent | None:
+        """Record what a person did (Acknowledge, Resolve, Mute 1 h) on the incident;
+        returns the change to announce, None when the incident is unknown or already
+        in that state (a double click)."""
+        incident = self.store.get_incident(incident_id)
+        if incident is None or incident.status is IncidentStatus.RESOLVED:
+            return None
+        at = action.at
+        match action.kind:
+            case "acknowledged":
+                if incident.acknowledged_at is not None:
+                    return None
+                update: dict[str, object] = {
+                    "status": IncidentStatus.ACKNOWLEDGED,
+                    "acknowledged_at": at,
+                    "acknowledged_by": action.by,
+                }
+            case "resolved":
+                update = {
+                    "status": IncidentStatus.RESOLVED,
+                    "resolved_at": at,
+                    "resolved_by": action.by,
+                }
+            case "muted":
+                update = {"muted_until": at + MUTE_FOR, "muted_by": action.by}
+        changed = incident.model_copy(update={**update, "updated_at": at})
+        self.store.save_incident(changed)
+        change: IncidentChange = "resolved" if action.kind == "resolved" else "updated"
+        return IncidentEvent(change=change, incident=changed, action=action)
 
     def mark_notified(self, incident: Incident, now: datetime) -> Incident:
         marked = incident.model_copy(

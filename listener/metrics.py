@@ -51,6 +51,17 @@ class Metrics:
             registry=self.registry,
             buckets=(0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 900),
         )
+        self.notifications = Counter(
+            "listener_notifications",
+            "Outbox delivery attempts by notifier, kind and outcome",
+            ["notifier", "kind", "outcome"],
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge(
+            "listener_outbox_pending",
+            "Alerts and digests waiting in the outbox",
+            registry=self.registry,
+        )
         self.job_failures = Counter(
             "listener_job_failures", "Scheduled jobs that raised", ["job"], registry=self.registry
         )

@@ -6,11 +6,13 @@ discovered by import side effects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from alerts.base import Notifier
+from alerts.base import Notifier, State
 from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
+from alerts.email import EmailNotifier, EmailNotifierConfig
+from alerts.slack import SlackNotifier, SlackNotifierConfig
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
 from listener.config.models import (
     BrandConfig,
@@ -73,7 +75,10 @@ def build_detectors(
     return sorted(detectors, key=lambda d: not isinstance(d, CoordinatedDetector))
 
 
-def build_notifiers(configs: Sequence[NotifierConfigs]) -> dict[str, Notifier]:
+def build_notifiers(
+    configs: Sequence[NotifierConfigs], state: Callable[[str], State] | None = None
+) -> dict[str, Notifier]:
+    """``state(name)``: the durable state of one notifier (default: in memory)."""
     notifiers: dict[str, Notifier] = {}
     for config in configs:
         match config:
@@ -81,4 +86,10 @@ def build_notifiers(configs: Sequence[NotifierConfigs]) -> dict[str, Notifier]:
                 notifiers[config.name] = ConsoleNotifier(config)
             case WebhookNotifierConfig():
                 notifiers[config.name] = WebhookNotifier(config)
+            case SlackNotifierConfig():
+                notifiers[config.name] = SlackNotifier(
+                    config, state(config.name) if state else None
+                )
+            case EmailNotifierConfig():
+                notifiers[config.name] = EmailNotifier(config)
     return notifiers

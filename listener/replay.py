@@ -107,6 +107,7 @@ def replay(
             app.spool.put_many(due)
             app.index()
         result = Step(now=now, ingested=len(due), events=app.detect(now))
+        app.deliver(now)
         if on_step is not None:
             on_step(result)
         yield result

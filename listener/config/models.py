@@ -6,24 +6,29 @@ each plugin next to its code and gathered into tagged unions below.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from datetime import time as time_of_day
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 
 from alerts.console import ConsoleNotifierConfig
+from alerts.email import EmailNotifierConfig
+from alerts.slack import SlackNotifierConfig
 from alerts.webhook import WebhookNotifierConfig
 from listener.brandquery import QueryError, parse_query
 from listener.config.types import (
     Duration,
+    Hours,
     Name,
     NonEmptyStr,
     PositiveDuration,
     Section,
     TimeOfDay,
     Timezone,
+    within,
 )
 from listener.detectors.coordinated import CoordinatedConfig
 from listener.detectors.crisis_terms import CrisisTermsConfig
@@ -71,7 +76,8 @@ SourceConfigs = Annotated[
     Field(discriminator="platform"),
 ]
 NotifierConfigs = Annotated[
-    ConsoleNotifierConfig | WebhookNotifierConfig, Field(discriminator="type")
+    ConsoleNotifierConfig | WebhookNotifierConfig | SlackNotifierConfig | EmailNotifierConfig,
+    Field(discriminator="type"),
 ]
 
 
@@ -106,6 +112,19 @@ class SpoolConfig(Section):
     poll_interval: PositiveDuration = timedelta(seconds=2)
     retry_delay: PositiveDuration = timedelta(seconds=30)
     """Wait before retrying a batch the store rejected or could not take."""
+
+
+class OutboxConfig(Section):
+    path: Path | None = None
+    """Default ``<daemon.data_dir>/outbox.sqlite3``: alerts and digests waiting to be sent."""
+    interval: PositiveDuration = timedelta(seconds=5)
+    """How often the delivery job sends what is due."""
+    retry_delay: PositiveDuration = timedelta(seconds=30)
+    """First wait after a failed delivery; doubles with every failure..."""
+    max_retry_delay: PositiveDuration = timedelta(minutes=15)
+    """...up to this (a service's Retry-After is honoured as given)."""
+    max_age: PositiveDuration = timedelta(hours=24)
+    """A message still failing after this long is set aside as dead (listener status)."""
 
 
 class OfficialAccount(Section):
@@ -188,9 +207,22 @@ class DigestConfig(Section):
 class TeamConfig(Section):
     name: Name
     members: list[NonEmptyStr] = []
-    on_call: str | None = Field(default=None, pattern=r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$")
-    """Local hours when the team answers, e.g. ``09:00-21:00``; None: always."""
+    on_call: Hours | None = None
+    """Local hours when the team answers, e.g. ``09:00-21:00``; None: always. Outside
+    them only P1 goes out, to ``escalation_channel``."""
+    quiet_hours: Hours | None = None
+    """Local hours when only P1 goes out (to ``escalation_channel``), e.g. ``23:00-07:00``."""
     timezone: Timezone = "Asia/Shanghai"
+    escalation_channel: str | None = None
+    """Slack channel for P1 outside on-call or inside quiet hours (default: the route's)."""
+    on_call_group: str | None = Field(default=None, pattern=r"^[SUW][A-Z0-9]{2,}$")
+    """Slack user group (``S…``) or user (``U…``) @-mentioned on P1 alerts."""
+
+    def on_duty(self, now: datetime) -> bool:
+        local = now.astimezone(ZoneInfo(self.timezone)).time()
+        if self.on_call is not None and not within(self.on_call, local):
+            return False
+        return self.quiet_hours is None or not within(self.quiet_hours, local)
 
 
 class RouteConfig(Section):
@@ -198,12 +230,16 @@ class RouteConfig(Section):
     """Empty: every brand."""
     severities: list[Severity] = ["P1", "P2", "P3"]
     notifiers: list[NonEmptyStr] = Field(min_length=1)
-    team: str | None = None
+    channel: str | None = None
+    """Slack channel for this route (default: the Slack notifier's ``channel``)."""
+    team: Name | None = None
+    """The team answering these alerts: its on-call and quiet hours apply."""
 
 
 class Config(Section):
     daemon: DaemonConfig = DaemonConfig()
     spool: SpoolConfig = SpoolConfig()
+    outbox: OutboxConfig = OutboxConfig()
     storage: StorageConfig = SqliteStoreConfig()
     kibana: KibanaConfig | None = None
     """Kibana for analysts: ``listener kibana setup`` and Discover links in alerts."""
@@ -229,6 +265,10 @@ class Config(Section):
     @property
     def spool_path(self) -> Path:
         return self.spool.path or self.daemon.data_dir / "spool.sqlite3"
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.outbox.path or self.daemon.data_dir / "outbox.sqlite3"
 
     def source(self, name: str) -> SourceConfigs | None:
         return next((s for s in self.sources if s.name == name), None)

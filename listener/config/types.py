@@ -72,6 +72,30 @@ TimeOfDay = Annotated[
 ]
 
 
+def parse_hours(value: Any) -> tuple[time, time]:
+    """``"09:00-21:00"`` → (start, end); a range may run past midnight (``"22:00-07:00"``)."""
+    if isinstance(value, tuple) and len(value) == 2:
+        return value[0], value[1]
+    if isinstance(value, str) and value.count("-") == 1:
+        start, end = (parse_time_of_day(part) for part in value.split("-"))
+        if start != end:
+            return start, end
+    raise ValueError(f"invalid hours {value!r} (use HH:MM-HH:MM, e.g. 09:00-21:00)")
+
+
+def within(hours: tuple[time, time], at: time) -> bool:
+    """Whether a local time of day falls in [start, end), wrapping past midnight."""
+    start, end = hours
+    return start <= at < end if start < end else at >= start or at < end
+
+
+Hours = Annotated[
+    tuple[time, time],
+    BeforeValidator(parse_hours),
+    PlainSerializer(lambda h: f"{h[0]:%H:%M}-{h[1]:%H:%M}", return_type=str),
+]
+
+
 def check_timezone(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError(f"invalid timezone {value!r} (use an IANA name, e.g. Asia/Shanghai)")

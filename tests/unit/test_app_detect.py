@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from alerts.base import AS_CONFIGURED, Delivery
 from listener.app import App
 from listener.backtest import RecordingNotifier
 from listener.config.models import Config
@@ -33,7 +34,7 @@ class Events(RecordingNotifier):
         super().__init__()
         self.events: list[IncidentEvent] = []
 
-    def notify(self, event: IncidentEvent) -> None:
+    def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
         self.events.append(event)
 
 
@@ -64,13 +65,19 @@ def test_announcements_say_when_collection_is_impaired(
             SourceHealth(source="weibo", healthy=False, reason="login wall")
         )
         events = app.detect(now)
+        assert events and not recorder.events  # detection only queues: never waits on delivery
+        assert app.deliver(now) == {"sent": 1}
+        assert app.deliver(now) == {}  # delivered once
     finally:
         app.close()
-    assert events and recorder.events
+    assert recorder.events
     announced = recorder.events[0].incident
     assert "数据源异常：weibo" in announced.title
     assert announced.parts["unhealthy_sources"] == 1
     assert recorder.events[0].top_mentions
+    volume = recorder.events[0].volume  # the alert's chart: the last 6 hours by sentiment
+    assert len(volume) == 24 and sum(p.negative for p in volume) == 30
+    assert volume[-1].start <= now < volume[-1].start + timedelta(minutes=15)
     link = recorder.events[0].links["kibana"]  # analysts land on the incident's posts
     assert (
         link.startswith("https://kibana.example.com/app/discover#/")

@@ -69,7 +69,7 @@ def test_console_writes_readable_alerts_and_digests(tmp_path: Path) -> None:
     assert "[P2] 小米 · 新事件 · 负面提及 15 分钟内 47 条" in text
     assert "negative_surge.share=0.6" in text
     assert "转12" in text and "https://m.weibo.cn/status/9" in text and "…" in text
-    assert "小米: 120 条提及 (前 7 日均 100.0), 负面 25% (前 7 日 10%)" in text
+    assert "小米: 提及 120 (前 7 日均 100.0, 变化 +20%); 负面占比 25% (前 7 日 10%)" in text
     assert "weibo: login wall" in text
 
 

@@ -1,0 +1,219 @@
+"""PNG charts for alerts and the digest, drawn with matplotlib (Agg, thread-safe Figures).
+
+Chinese labels need a CJK font. The install provides one (Debian's
+``fonts-wqy-microhei`` in the Makefile and the Docker image); any of the common
+CJK families is used when present, and ``LISTENER_CJK_FONT`` may name a font file.
+Without one, charts still render (a warning is logged once) but Chinese glyphs
+show as boxes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+from listener.domain import BrandDay, VolumePoint
+from listener.logs import get_logger
+
+log = get_logger(__name__)
+Language = Literal["zh", "en"]
+
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "SimHei",
+)
+_FILE_HINTS = ("wqy", "notosanscjk", "sourcehansans", "msyh", "simhei", "pingfang")
+COLOURS = {"negative": "#d64545", "neutral": "#9aa5b1", "positive": "#3f9142"}
+LABELS: dict[Language, dict[str, str]] = {
+    "zh": {
+        "negative": "负面",
+        "neutral": "中性",
+        "positive": "正面",
+        "volume": "近 {hours} 小时提及（按情感）",
+        "trend": "每日提及（按情感）",
+        "brands": "各品牌提及：昨日 vs 前 7 日均值",
+        "yesterday": "昨日",
+        "average": "前 7 日均值",
+    },
+    "en": {
+        "negative": "negative",
+        "neutral": "neutral",
+        "positive": "positive",
+        "volume": "Mentions in the last {hours} h, by sentiment",
+        "trend": "Mentions per day, by sentiment",
+        "brands": "Mentions per brand: the day vs the 7-day average",
+        "yesterday": "the day",
+        "average": "7-day average",
+    },
+}
+_DRAW = threading.Lock()  # matplotlib's text layout caches are not thread-safe
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of an installed CJK font (registered with matplotlib), or None."""
+    configured = os.environ.get("LISTENER_CJK_FONT")
+    paths = [Path(configured)] if configured else []
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if not configured:
+        for family in CJK_FAMILIES:
+            if family in known:
+                return family
+        paths = [
+            Path(p)
+            for p in sorted(font_manager.findSystemFonts())
+            if any(h in Path(p).name.lower().replace("-", "") for h in _FILE_HINTS)
+        ]
+    for path in paths:
+        try:
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+        except (OSError, RuntimeError, ValueError) as exc:
+            log.warning("cannot use font", path=str(path), error=str(exc))
+    log.warning(
+        "no CJK font found: Chinese text in charts will show as boxes "
+        "(install fonts-wqy-microhei or set LISTENER_CJK_FONT)"
+    )
+    return None
+
+
+def _figure(width: float, height: float) -> Figure:
+    font = cjk_font()
+    fig = Figure(figsize=(width, height), dpi=110)
+    fig.set_layout_engine("constrained")
+    if font:
+        matplotlib.rcParams["font.family"] = [font, "DejaVu Sans"]
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", facecolor="white")
+    return buffer.getvalue()
+
+
+def _style(ax: matplotlib.axes.Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.grid(axis="y", color="#e4e7eb", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.tick_params(labelsize=8)
+
+
+def _stacked(
+    ax: matplotlib.axes.Axes,
+    xs: Sequence[float],
+    points: Sequence[VolumePoint],
+    width: float,
+    words: dict[str, str],
+) -> None:
+    bottom = [0.0] * len(points)
+    for sentiment in ("negative", "neutral", "positive"):
+        values = [float(getattr(p, sentiment)) for p in points]
+        ax.bar(
+            xs,
+            values,
+            width=width,
+            bottom=bottom,
+            color=COLOURS[sentiment],
+            label=words[sentiment],
+            align="edge",
+        )
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.legend(fontsize=8, frameon=False, ncols=3, loc="upper left")
+
+
+def volume_chart(points: Sequence[VolumePoint], timezone: str, language: Language = "zh") -> bytes:
+    """The brand's last hours, bucket by bucket, stacked by sentiment (an alert's chart)."""
+    words = LABELS[language]
+    tz = ZoneInfo(timezone)
+    with _DRAW:
+        fig = _figure(6.0, 2.4)
+        ax = fig.add_subplot()
+        _style(ax)
+        if points:
+            xs = list(range(len(points)))
+            _stacked(ax, xs, points, 0.9, words)
+            step = max(1, len(points) // 6)
+            ax.set_xticks(xs[::step])
+            ax.set_xticklabels([p.start.astimezone(tz).strftime("%H:%M") for p in points][::step])
+            bucket = points[1].start - points[0].start if len(points) > 1 else timedelta(hours=1)
+            hours = round((points[-1].start - points[0].start + bucket).total_seconds() / 3600)
+        else:
+            hours = 0
+        ax.set_title(words["volume"].format(hours=hours), fontsize=10, loc="left")
+        return _png(fig)
+
+
+def trend_chart(days: Sequence[VolumePoint], timezone: str, language: Language = "zh") -> bytes:
+    """Mentions per day stacked by sentiment; the last day (the digest's) is outlined."""
+    words = LABELS[language]
+    tz = ZoneInfo(timezone)
+    with _DRAW:
+        fig = _figure(6.0, 2.6)
+        ax = fig.add_subplot()
+        _style(ax)
+        xs = list(range(len(days)))
+        if days:
+            _stacked(ax, xs, days, 0.8, words)
+            ax.set_xticks([x + 0.4 for x in xs])
+            ax.set_xticklabels([_day(d.start, tz) for d in days])
+            last = days[-1]
+            ax.bar([xs[-1]], [last.total], width=0.8, align="edge", fill=False, linewidth=1.5)
+        ax.set_title(words["trend"], fontsize=10, loc="left")
+        return _png(fig)
+
+
+def brands_chart(brands: Sequence[BrandDay], language: Language = "zh") -> bytes:
+    """Each brand's mentions on the day next to its 7-day average."""
+    words = LABELS[language]
+    with _DRAW:
+        fig = _figure(6.0, 0.8 + 0.45 * max(1, len(brands)))
+        ax = fig.add_subplot()
+        _style(ax)
+        ax.grid(axis="x", color="#e4e7eb", linewidth=0.8)
+        ys = list(range(len(brands)))
+        ax.barh(
+            [y + 0.2 for y in ys],
+            [b.mentions for b in brands],
+            0.4,
+            color="#3e6fb0",
+            label=words["yesterday"],
+        )
+        ax.barh(
+            [y - 0.2 for y in ys],
+            [b.previous_mentions_avg for b in brands],
+            0.4,
+            color="#c3cfe2",
+            label=words["average"],
+        )
+        ax.set_yticks(ys)
+        ax.set_yticklabels([b.brand for b in brands])
+        ax.invert_yaxis()
+        ax.legend(fontsize=8, frameon=False, ncols=2, loc="lower right")
+        ax.set_title(words["brands"], fontsize=10, loc="left")
+        return _png(fig)
+
+
+def _day(at: datetime, tz: ZoneInfo) -> str:
+    return at.astimezone(tz).strftime("%m-%d")
