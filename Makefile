@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= config/listener.example.yml
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev lint typecheck pytest bench clean
+.PHONY: run test install install-dev system-deps lint typecheck pytest bench screenshots clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "listener needs Python 3.11 or newer")'
@@ -43,9 +43,28 @@ typecheck: install-dev
 	@echo "==> mypy"
 	$(BIN)/mypy
 
-pytest: install-dev
+# What the tests need from the system: headless Chromium (renders the digest at phone
+# and desktop widths), a CJK font (charts, pages), openssl (a test TLS certificate).
+# Installed with apt when missing (sudo when not root); nothing when all are there.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="chromium"; \
+	fc-list 2>/dev/null | grep -qiE "WenQuanYi|Noto Sans CJK|Source Han Sans" || missing="$$missing fonts-wqy-microhei"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	if [ -n "$$missing" ]; then \
+		echo "==> installing system packages:$$missing (apt)"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+pytest: install-dev system-deps
 	@echo "==> pytest"
 	$(BIN)/python -m pytest
+
+# Refresh the README's pictures (docs/*.png) with the tests' own renderer.
+screenshots: install-dev system-deps
+	LISTENER_DOCS_DIR=docs $(BIN)/python -m pytest -q tests/integration/test_rendering.py
 
 test: lint typecheck pytest
 
@@ -53,6 +72,7 @@ bench: install-dev
 	$(BIN)/python -m bench.spool_store
 	$(BIN)/python -m bench.detect_pass
 	$(BIN)/python -m bench.early_warning
+	$(BIN)/python -m bench.notify
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -50,8 +50,8 @@ LABELS: dict[Language, dict[str, str]] = {
         "positive": "正面",
         "volume": "近 {hours} 小时提及（按情感）",
         "trend": "每日提及（按情感）",
-        "brands": "各品牌提及：昨日 vs 前 7 日均值",
-        "yesterday": "昨日",
+        "brands": "各品牌提及：当日 vs 前 7 日均值",
+        "yesterday": "当日",
         "average": "前 7 日均值",
     },
     "en": {

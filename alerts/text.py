@@ -11,8 +11,8 @@ _CHANGE = {"opened": "新事件", "escalated": "升级", "updated": "更新", "r
 
 
 _SECRET_PARAM = re.compile(
-    r"(token|cookie|session|sess|sid|auth|key|secret|sig|signature|ticket|passport|sub|"
-    r"password|pwd|code|credential|access)",
+    r"token|cookie|session|secret|signature|passport|password|passwd|credential|auth"
+    r"|^(key|apikey|api_key|sig|sign|sid|code|ticket|sub|subp|st)$",
     re.IGNORECASE,
 )
 

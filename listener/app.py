@@ -81,6 +81,8 @@ class App:
     """False until the store's schema/templates are in place (it was down at start)."""
     _health: dict[str, SourceHealth] = field(default_factory=dict)
     """Each source's last state, for crawling on while the store is down."""
+    on_queued: Callable[[], None] | None = None
+    """Called after messages were queued (the daemon wakes its delivery job)."""
     _paused: dict[str, str] = field(default_factory=dict)
     """Notifiers whose credentials were refused (name → reason): their messages wait."""
 
@@ -244,7 +246,7 @@ class App:
                 "incident": shown,
                 "top_mentions": tuple(top),
                 "links": links,
-                "volume": self._volume(event.incident.brand, now),
+                "volume": self.volume(event.incident.brand, now),
                 "timezone": self.config.daemon.timezone,
             }
         )
@@ -300,9 +302,11 @@ class App:
         at = (now or utcnow()).timestamp()
         for notifier, to in deliveries:
             self.outbox.put(notifier.name, message, at, to)
+        if deliveries and self.on_queued is not None:
+            self.on_queued()
         return len(deliveries)
 
-    def _volume(self, brand: str, now: datetime) -> tuple[VolumePoint, ...]:
+    def volume(self, brand: str, now: datetime) -> tuple[VolumePoint, ...]:
         """The brand's last hours in 15-minute buckets by sentiment (empty buckets kept)."""
         step = CHART_BUCKET.total_seconds()
         end = datetime.fromtimestamp((now.timestamp() // step + 1) * step, tz=now.tzinfo)
@@ -328,10 +332,16 @@ class App:
         failures wait with backoff. Returns the outcomes (``sent``, ``retry``, …)."""
         clock = (now or utcnow()).timestamp()
         outcomes: Counter[str] = Counter()
-        for item in self.outbox.due(clock, limit, skip=frozenset(self._paused), subject=subject):
-            outcome = self._attempt(item, clock)
-            outcomes[outcome] += 1
-            self.metrics.notifications.labels(item.notifier, item.kind, outcome).inc()
+        while outcomes.total() < limit:  # again: a sent message frees the next of its subject
+            batch = self.outbox.due(
+                clock, limit - outcomes.total(), frozenset(self._paused), subject
+            )
+            if not batch:
+                break
+            for item in batch:
+                outcome = self._attempt(item, clock)
+                outcomes[outcome] += 1
+                self.metrics.notifications.labels(item.notifier, item.kind, outcome).inc()
         self.metrics.outbox_pending.set(self.outbox.depth(clock).pending)
         if outcomes["sent"]:
             self.outbox.purge(clock - SENT_KEPT.total_seconds())
@@ -339,6 +349,8 @@ class App:
 
     def _attempt(self, item: OutboxItem, clock: float) -> str:
         """Deliver one message; on failure decide when (or whether) to try again."""
+        if item.notifier in self._paused:  # its credentials failed earlier in this batch
+            return "held"
         notifier = self.notifiers.get(item.notifier)
         if notifier is None:
             self.outbox.dead(item, clock, f"no notifier named {item.notifier!r} any more")
@@ -492,15 +504,17 @@ class App:
             self.config.digest.top,
         )
 
-    def send_digest(self, group_name: str, now: datetime | None = None) -> Digest:
-        """Queue the group's digest for its notifiers (the delivery job sends it; the
-        outbox subject is ``describe(digest)[1]``)."""
+    def send_digest(
+        self, group_name: str, now: datetime | None = None, queued_at: datetime | None = None
+    ) -> Digest:
+        """Queue the group's digest of the day before ``now`` for its notifiers, due at
+        ``queued_at`` (default ``now``); the delivery job sends it. Its outbox subject is
+        ``describe(digest)[1]``."""
         digest = self.digest(group_name, now)
         group = self._group(group_name)
         to = Delivery(recipients=tuple(group.recipients))
-        self._queue(
-            [(self.notifiers[n], to) for n in group.notifiers or self.notifiers], digest, now
-        )
+        targets = [(self.notifiers[n], to) for n in group.notifiers or self.notifiers]
+        self._queue(targets, digest, queued_at or now)
         return digest
 
 

@@ -678,7 +678,7 @@ def digest(
         if as_text:
             print(render_text(summary))
         if send:
-            queued = guarded(lambda: app.send_digest(name, now))
+            queued = guarded(lambda: app.send_digest(name, now, queued_at=utcnow()))
             outcomes = app.deliver(subject=describe(queued)[1])
             if outcomes.total() == 0:
                 fail("this digest was already sent (see listener status)")

@@ -49,6 +49,7 @@ class Daemon:
         )
         self.http: HealthServer | None = None
         self.actions = app.slack_actions()
+        app.on_queued = self._wake_delivery
 
     # -- jobs ----------------------------------------------------------------------------
 
@@ -80,6 +81,13 @@ class Daemon:
 
     def _deliver(self) -> None:
         self._job("deliver", self.app.deliver)
+
+    def _wake_delivery(self) -> None:
+        """Something was queued: deliver now rather than at the next interval."""
+        if self.scheduler.running and not self.stopping.is_set():
+            job = self.scheduler.get_job("deliver")
+            if job is not None:
+                job.modify(next_run_time=datetime.now(ZoneInfo(self.config.daemon.timezone)))
 
     def _digest(self, group: str) -> None:
         self._job(f"digest:{group}", lambda: self.app.send_digest(group))
@@ -214,10 +222,21 @@ class Daemon:
         for listener in self.actions:
             listener.close()
         self.scheduler.shutdown(wait=True)
+        self._flush_outbox()
         if self.http is not None:
             self.http.stop()
         self.app.close()
         log.info("daemon stopped", seconds=round(time.monotonic() - started, 2))
+
+    def _flush_outbox(self) -> None:
+        """Send what is due before exiting; what fails stays queued for the next start."""
+        try:
+            outcomes = self.app.deliver()
+        except Exception as exc:  # exiting anyway: the outbox keeps what was not sent
+            log.warning("outbox not flushed at shutdown", error=str(exc))
+            return
+        if outcomes:
+            log.info("outbox flushed at shutdown", **dict(outcomes))
 
     def run_forever(self) -> None:
         """Start, block until SIGTERM/SIGINT, stop cleanly."""

@@ -7,7 +7,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from listener.domain import Author, Engagement, Mention, Score, SentimentLabel
+from listener.domain import (
+    Author,
+    Engagement,
+    Incident,
+    IncidentChange,
+    IncidentEvent,
+    IncidentStatus,
+    Mention,
+    Outage,
+    Score,
+    SentimentLabel,
+    SourceHealth,
+    VolumePoint,
+)
+from listener.stores.base import Store
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 
@@ -64,3 +78,150 @@ def post(native_id: str, text: str, minutes: int = 0, **fields: Any) -> dict[str
         "author": {"id": f"u{native_id}", "name": f"作者{native_id}", "followers": 10},
         **fields,
     }
+
+
+def incident(**fields: Any) -> Incident:
+    """An open P2 incident about 小米 with a two-detector crisis score."""
+    values: dict[str, Any] = {
+        "id": "inc0001",
+        "brand": "小米",
+        "key": "brand",
+        "status": IncidentStatus.OPEN,
+        "severity": "P2",
+        "title": "负面提及 15 分钟内 47 条，是平时的 6.0 倍",
+        "opened_at": T0,
+        "updated_at": T0,
+        "last_signal_at": T0,
+        "crisis_score": 0.81,
+        "parts": {"score.negative_surge": 0.74, "score.volume_spike": 0.3},
+        "detectors": ("negative_surge", "volume_spike"),
+    }
+    return Incident(**(values | fields))
+
+
+def incident_event(change: IncidentChange = "opened", **fields: Any) -> IncidentEvent:
+    """An announcement with three posts, a Kibana link and six hours of volume."""
+    posts = tuple(
+        mention(
+            f"p{i}",
+            f"小米SU7 刹车失灵，4S店拒绝维修 #维权# [怒] 第{i}条" + " 详情" * 60,
+            sentiment="negative",
+            reposts=1200 // (i + 1),
+            followers=2_300_000 // (i + 1),
+            url=f"https://m.weibo.cn/status/p{i}?luicode=10000011&access_token=SECRET{i}",
+        )
+        for i in range(3)
+    )
+    volume = tuple(
+        VolumePoint(
+            start=T0 - timedelta(minutes=15 * (23 - i)), negative=i * 2, neutral=5, positive=3
+        )
+        for i in range(24)
+    )
+    values: dict[str, Any] = {
+        "change": change,
+        "incident": incident(),
+        "top_mentions": posts,
+        "links": {"kibana": "https://kibana.example.com/app/discover#/?_g=(time:(from:now-6h))"},
+        "volume": volume,
+    }
+    return IncidentEvent(**(values | fields))
+
+
+COMPLAINTS = [
+    "发热严重",
+    "客服敷衍",
+    "售后太差",
+    "系统卡顿",
+    "要求退款",
+    "又死机了",
+    "快递烂了",
+    "耳机坏了",
+    "态度恶心",
+    "交付拖延",
+    "天天掉线",
+    "撞坏家具",
+]
+
+
+def complaints(now: datetime, count: int = 30, brand: str = "小米") -> list[Mention]:
+    """A burst of distinct negative posts in the last 8 minutes: enough for an incident."""
+    return [
+        mention(
+            f"n{i}",
+            f"{brand}{COMPLAINTS[i % len(COMPLAINTS)]}",
+            brands=(brand,),
+            sentiment="negative",
+            at=now - timedelta(minutes=8),
+            minutes=i / 10,
+        )
+        for i in range(count)
+    ]
+
+
+DIGEST_NOW = datetime(2026, 11, 21, 0, 30, tzinfo=UTC)
+"""08:30 in Shanghai on 2026-11-21: the digest covers 2026-11-20 local."""
+DIGEST_DAY = datetime(2026, 11, 19, 16, 0, tzinfo=UTC)
+"""2026-11-20 00:00 in Shanghai."""
+
+
+def seed_digest_day(store: Store) -> None:
+    """A day worth a digest: 12 小米 mentions (4 negative, one thread of two, a verified
+    author with influence), 3 蔚来, a week of 7 小米 mentions a day (1 negative), an
+    incident acknowledged after 12 and answered after 40 minutes, a broken source and a
+    collection gap."""
+    big_v = Author(id="bigv", name="数码大V", followers=2_300_000, verified=True, influence=0.91)
+    extra: dict[int, dict[str, Any]] = {1: {"author": big_v}, 2: {"thread_id": "weibo:d0"}}
+    extra[5] = {"author": big_v}
+    day = [
+        mention(
+            f"d{i}",
+            f"小米SU7 第{i}条评论" + ("，刹车失灵，维权！" if i < 4 else "，体验不错"),
+            sentiment="negative" if i < 4 else "positive",
+            at=DIGEST_DAY,
+            minutes=60 + i * 80,
+            reposts=(12 - i) * 40,
+            url=f"https://m.weibo.cn/status/d{i}",
+            **extra.get(i, {}),
+        )
+        for i in range(12)
+    ]
+    nio = [
+        mention(f"n{i}", "蔚来换电很快", brands=("蔚来",), at=DIGEST_DAY, minutes=300 + i)
+        for i in range(3)
+    ]
+    week = [
+        mention(
+            f"w{d}-{i}",
+            sentiment="negative" if i == 0 else "neutral",
+            at=DIGEST_DAY - timedelta(days=7 - d),
+            minutes=100 + i * 120,
+        )
+        for d in range(7)
+        for i in range(7)
+    ]
+    store.bulk_upsert(day + nio + week)
+    opened = DIGEST_DAY + timedelta(hours=10)
+    store.save_incident(
+        incident(
+            id="inc-digest",
+            opened_at=opened,
+            updated_at=opened + timedelta(hours=3),
+            last_signal_at=opened + timedelta(hours=1),
+            status=IncidentStatus.RESOLVED,
+            acknowledged_at=opened + timedelta(minutes=12),
+            acknowledged_by="U0ALICE",
+            first_response_at=opened + timedelta(minutes=40),
+            resolved_at=opened + timedelta(hours=3),
+        )
+    )
+    store.save_source_health(SourceHealth(source="weibo-web", healthy=False, reason="captcha"))
+    store.save_outage(
+        Outage(
+            source="zhihu",
+            platforms=("zhihu",),
+            start=DIGEST_DAY + timedelta(hours=2),
+            end=DIGEST_DAY + timedelta(hours=5),
+            reason="login wall",
+        )
+    )

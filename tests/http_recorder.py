@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,12 +18,17 @@ class Recorded:
     body: bytes
 
 
+Reply = tuple[int, dict[str, str], bytes]
+
+
 @dataclass
 class Recorder:
     url: str
     requests: list[Recorded] = field(default_factory=list)
     status: int = 200
     reply: bytes = b"ok"
+    respond: Callable[[Recorded], Reply] | None = None
+    """Computes the answer from the request (a stand-in API); default: status + reply."""
 
 
 @contextmanager
@@ -33,13 +38,21 @@ def http_recorder() -> Iterator[Recorder]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", 0))
-            recorder.requests.append(
-                Recorded("POST", self.path, dict(self.headers.items()), self.rfile.read(length))
+            request = Recorded(
+                "POST", self.path, dict(self.headers.items()), self.rfile.read(length)
             )
-            self.send_response(recorder.status)
-            self.send_header("Content-Length", str(len(recorder.reply)))
+            recorder.requests.append(request)
+            status, headers, body = (
+                recorder.respond(request)
+                if recorder.respond is not None
+                else (recorder.status, {}, recorder.reply)
+            )
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(recorder.reply)
+            self.wfile.write(body)
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

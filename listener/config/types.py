@@ -77,9 +77,13 @@ def parse_hours(value: Any) -> tuple[time, time]:
     if isinstance(value, tuple) and len(value) == 2:
         return value[0], value[1]
     if isinstance(value, str) and value.count("-") == 1:
-        start, end = (parse_time_of_day(part) for part in value.split("-"))
-        if start != end:
-            return start, end
+        try:
+            start, end = (parse_time_of_day(part) for part in value.split("-"))
+        except ValueError:
+            pass
+        else:
+            if start != end:
+                return start, end
     raise ValueError(f"invalid hours {value!r} (use HH:MM-HH:MM, e.g. 09:00-21:00)")
 
 

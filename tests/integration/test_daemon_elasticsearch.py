@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from tests.conftest import REPO
 from tests.elasticsearch_node import unique_prefix
 from tests.factories import write_jsonl
 from tests.integration.daemon_harness import RunningDaemon
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 SCRIPT = str(REPO / "scripts" / "elasticsearch.sh")
@@ -37,12 +37,6 @@ def posts(start: int, n: int) -> list[dict[str, object]]:
         }
         for i in range(start, start + n)
     ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def node(command: str, port: int) -> None:

@@ -11,22 +11,7 @@ from listener.backtest import RecordingNotifier
 from listener.config.models import Config
 from listener.domain import IncidentEvent, SourceHealth
 from listener.routing import Router
-from tests.factories import T0, mention
-
-COMPLAINTS = [
-    "发热严重",
-    "客服敷衍",
-    "售后太差",
-    "系统卡顿",
-    "要求退款",
-    "又死机了",
-    "快递烂了",
-    "耳机坏了",
-    "态度恶心",
-    "交付拖延",
-    "天天掉线",
-    "撞坏家具",
-]
+from tests.factories import T0, complaints
 
 
 class Events(RecordingNotifier):
@@ -49,18 +34,7 @@ def test_announcements_say_when_collection_is_impaired(
     app.router = Router([], app.notifiers)
     now = T0 + timedelta(hours=3)
     try:
-        app.store.bulk_upsert(
-            [
-                mention(
-                    f"n{i}",
-                    f"小米{COMPLAINTS[i % 12]}",
-                    sentiment="negative",
-                    at=now - timedelta(minutes=8),
-                    minutes=i / 10,
-                )
-                for i in range(30)
-            ]
-        )
+        app.store.bulk_upsert(complaints(now))
         app.store.save_source_health(
             SourceHealth(source="weibo", healthy=False, reason="login wall")
         )

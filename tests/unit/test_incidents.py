@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from listener.config.models import IncidentsConfig
-from listener.domain import Author, IncidentStatus, Severity, Signal
+from listener.domain import Author, IncidentAction, IncidentStatus, Severity, Signal
 from listener.incidents import IncidentManager
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention
@@ -148,3 +148,40 @@ def test_silence_is_escalated_and_a_response_is_recorded(sqlite_store: SqliteSto
     [recorded] = manager.check_responses(T0 + timedelta(minutes=100), official)
     assert recorded.incident.first_response_at == answer.published_at
     assert recorded.incident.id == opened.incident.id
+
+
+def test_a_muted_incident_holds_reminders_but_not_escalations(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    [event] = manager.apply([signal(T0)], T0)
+    manager.mark_notified(event.incident, T0)
+    muted = manager.act(event.incident.id, IncidentAction(kind="muted", by="U0BOB", at=T0))
+    assert muted is not None and muted.incident.muted_until == T0 + timedelta(hours=1)
+    t1 = T0 + timedelta(minutes=40)  # past the 30-minute reminder cooldown, inside the mute
+    [again] = manager.apply([signal(t1)], t1)
+    assert not manager.should_notify(again.incident, t1)
+    [worse] = manager.apply([signal(t1, "P1")], t1)
+    assert manager.should_notify(worse.incident, t1)  # it got worse: people must know
+    manager.mark_notified(worse.incident, t1)
+    t2 = T0 + timedelta(minutes=61)
+    [after] = manager.apply([signal(t2, "P1")], t2)
+    assert not manager.should_notify(after.incident, t2)
+    assert manager.should_notify(after.incident, t1 + timedelta(minutes=31))  # mute is over
+
+
+def test_person_actions_are_recorded_once(sqlite_store: SqliteStore) -> None:
+    manager = IncidentManager(sqlite_store, CONFIG)
+    [event] = manager.apply([signal(T0)], T0)
+    at = T0 + timedelta(minutes=3)
+    ack = manager.act(event.incident.id, IncidentAction(kind="acknowledged", by="U0ALICE", at=at))
+    assert ack is not None and ack.change == "updated" and ack.action is not None
+    assert ack.incident.acknowledged_at == at and ack.incident.acknowledged_by == "U0ALICE"
+    assert (
+        manager.act(event.incident.id, IncidentAction(kind="acknowledged", by="U0B", at=at)) is None
+    )
+    done = manager.act(event.incident.id, IncidentAction(kind="resolved", by="U0ALICE", at=at))
+    assert done is not None and done.change == "resolved"
+    assert (
+        done.incident.status is IncidentStatus.RESOLVED and done.incident.resolved_by == "U0ALICE"
+    )
+    assert manager.act(event.incident.id, IncidentAction(kind="muted", by="U0B", at=at)) is None
+    assert manager.act("unknown", IncidentAction(kind="resolved", by="U0B", at=at)) is None

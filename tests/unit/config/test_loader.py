@@ -71,7 +71,8 @@ BAD_CONFIGS = [
     ),
     pytest.param(
         MINIMAL + "notifiers:\n  - type: pager\n    name: p\n",
-        "notifiers[0]: unknown type 'pager' (expected one of 'console', 'webhook', 'slack', 'email')",
+        "notifiers[0]: unknown type 'pager' "
+        "(expected one of 'console', 'webhook', 'slack', 'email')",
         id="unknown-notifier",
     ),
     pytest.param(

@@ -1,0 +1,89 @@
+"""The outbox: durable, ordered per subject, deduplicated, with backoff."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from alerts.base import Delivery
+from listener.domain import SourceHealth
+from listener.outbox import NotifierState, Outbox, backoff
+from tests.factories import T0, incident, incident_event
+
+NOW = T0.timestamp()
+
+
+def test_the_same_change_is_queued_once(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    event = incident_event()
+    assert outbox.put("slack", event, NOW)
+    assert not outbox.put("slack", event, NOW + 60)  # a second detection pass, same change
+    assert outbox.put("email", event, NOW)  # another notifier is another message
+    assert outbox.put("slack", event, NOW, Delivery(channel="#escalation"))  # another channel
+    later = incident_event("updated", incident=incident(updated_at=T0 + timedelta(minutes=1)))
+    assert outbox.put("slack", later, NOW)
+    assert outbox.depth(NOW).pending == 4
+    outbox.close()
+
+
+def test_messages_survive_a_restart_and_keep_their_order(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(path)
+    first = incident_event()
+    second = incident_event("updated", incident=incident(updated_at=T0 + timedelta(minutes=1)))
+    outbox.put("slack", first, NOW)
+    outbox.put("slack", second, NOW)
+    outbox.put("slack", SourceHealth(source="weibo", healthy=False, reason="login wall"), NOW)
+    outbox.close()
+
+    outbox = Outbox(path)  # a crash, a restart
+    due = outbox.due(NOW)
+    # the update waits behind its incident's announcement; the source alert does not
+    assert [(i.kind, i.message == first) for i in due] == [("incident", True), ("source", False)]
+    outbox.retry(due[0], NOW + 30, "HTTP 503")
+    assert [i.kind for i in outbox.due(NOW + 10)] == ["source"]  # still held behind it
+    outbox.sent(due[1], NOW + 10)
+    announced = outbox.due(NOW + 30)
+    assert len(announced) == 1 and announced[0].attempts == 1 and announced[0].message == first
+    outbox.sent(announced[0], NOW + 30)
+    (update,) = outbox.due(NOW + 30)
+    assert update.message == second
+    outbox.dead(update, NOW + 31, "channel_not_found")
+    assert outbox.depth(NOW + 31).pending == 0
+    assert outbox.failures() == [("slack", "inc0001", "channel_not_found")]
+    assert outbox.purge(NOW + 40) == 2  # delivered ones are forgotten; dead ones are kept
+    assert outbox.depth(NOW + 40).dead == 1
+    outbox.close()
+
+
+def test_a_paused_notifier_does_not_hold_others(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.put("slack", incident_event(), NOW)
+    outbox.put("email", incident_event(), NOW)
+    assert [i.notifier for i in outbox.due(NOW, skip=frozenset({"slack"}))] == ["email"]
+    outbox.close()
+
+
+def test_backoff_doubles_up_to_a_cap() -> None:
+    base, cap = timedelta(seconds=30), timedelta(minutes=15)
+    assert [backoff(n, base, cap) for n in (1, 2, 3, 4, 5, 6, 7)] == [
+        30.0,
+        60.0,
+        120.0,
+        240.0,
+        480.0,
+        900.0,
+        900.0,
+    ]
+
+
+def test_notifier_state_is_durable_and_separate(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    outbox = Outbox(path)
+    NotifierState(outbox, "slack").put("thread:inc1", "1.0001")
+    NotifierState(outbox, "slack").put("thread:inc1", "1.0002")
+    outbox.close()
+    outbox = Outbox(path)
+    assert NotifierState(outbox, "slack").get("thread:inc1") == "1.0002"
+    assert NotifierState(outbox, "slack-2").get("thread:inc1") is None
+    outbox.close()
