@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     LISTENER_CONFIG=/etc/listener/listener.yml
 
+# a CJK font for the Chinese labels of alert and digest charts
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+ && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/listener
 COPY pyproject.toml README.md ./
 COPY listener ./listener

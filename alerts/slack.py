@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar, Literal
 
-from pydantic import AnyHttpUrl, SecretStr, model_validator
+from pydantic import AnyHttpUrl, SecretStr, field_validator, model_validator
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
@@ -93,6 +93,26 @@ class SlackNotifierConfig(NotifierConfig):
     charts: bool = True
     """Upload a chart of the last hours into the incident's thread."""
     language: Literal["zh", "en"] = "zh"
+
+    @field_validator("token", "app_token", "webhook_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """``${SLACK_APP_TOKEN:-}`` with the variable unset means: no app token."""
+        return None if value == "" else value
+
+    @field_validator("token")
+    @classmethod
+    def _bot_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("xoxb-", "xoxp-")):
+            raise ValueError("not a Slack bot token (they start with xoxb-)")
+        return value
+
+    @field_validator("app_token")
+    @classmethod
+    def _app_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("not a Slack app-level token (they start with xapp-)")
+        return value
 
     @model_validator(mode="after")
     def _one_way_in(self) -> SlackNotifierConfig:

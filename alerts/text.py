@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from listener.domain import IncidentEvent, Mention, SourceHealth
+from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
 
 _CHANGE = {"opened": "新事件", "escalated": "升级", "updated": "更新", "resolved": "已解决"}
 
@@ -38,6 +38,33 @@ def safe_url(url: str) -> str:
         ]
     )
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def scrubbed(mention: Mention) -> Mention:
+    """The mention with a link safe to pass on (see ``safe_url``)."""
+    url = safe_url(mention.url)
+    return mention if url == mention.url else mention.model_copy(update={"url": url})
+
+
+def scrubbed_event(event: IncidentEvent) -> IncidentEvent:
+    """The event with every link safe to pass on: what leaves the daemon."""
+    return event.model_copy(
+        update={
+            "top_mentions": tuple(scrubbed(m) for m in event.top_mentions),
+            "links": {name: safe_url(url) for name, url in event.links.items()},
+        }
+    )
+
+
+def scrubbed_digest(digest: Digest) -> Digest:
+    return digest.model_copy(
+        update={
+            "top_negative": tuple(scrubbed(m) for m in digest.top_negative),
+            "top_authors": tuple(
+                a.model_copy(update={"url": safe_url(a.url)}) for a in digest.top_authors
+            ),
+        }
+    )
 
 
 def excerpt(text: str, limit: int = 80) -> str:

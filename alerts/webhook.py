@@ -26,6 +26,7 @@ from alerts.base import (
     NotifierRejected,
     RetryAfter,
 )
+from alerts.text import scrubbed_digest, scrubbed_event
 from listener.domain import Digest, IncidentEvent, SourceHealth
 
 
@@ -87,10 +88,10 @@ class WebhookNotifier(Notifier):
             raise NotifierError(f"webhook {self.name} ({host}): {reason}") from None
 
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
-        self._post("incident." + event.change, event.model_dump(mode="json"))
+        self._post("incident." + event.change, scrubbed_event(event).model_dump(mode="json"))
 
     def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
-        self._post("digest", digest.model_dump(mode="json"))
+        self._post("digest", scrubbed_digest(digest).model_dump(mode="json"))
 
     def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
         event = "source.recovered" if health.healthy else "source.unhealthy"

@@ -141,6 +141,16 @@ def test_daemon_collects_indexes_alerts_and_stops_cleanly(
         what="an incident alert",
     )
     assert "小米 · 新事件" in alerts.read_text(encoding="utf-8")
+    daemon.wait_for(
+        lambda: json.loads(daemon.get("/healthz")[1])["outbox"]["pending"] == 0,
+        what="the outbox drained",
+    )
+    assert (
+        daemon.metric(
+            'listener_notifications_total{notifier="console",kind="incident",outcome="sent"}'
+        )
+        >= 1
+    )
 
     code, seconds = daemon.stop(signal.SIGTERM)
     assert code == 0 and seconds < 10

@@ -6,7 +6,7 @@ from listener.config.models import DigestGroup
 from listener.digest import build_digest, previous_day
 from listener.domain import SourceHealth
 from listener.stores.sqlite import SqliteStore
-from tests.factories import mention
+from tests.factories import DIGEST_DAY, DIGEST_NOW, mention, seed_digest_day
 
 # 2026-11-21 08:30 in Shanghai: the digest covers 2026-11-20 00:00–24:00 Shanghai time
 NOW = datetime(2026, 11, 21, 0, 30, tzinfo=UTC)
@@ -50,3 +50,23 @@ def test_digest_numbers_match_the_store(sqlite_store: SqliteStore) -> None:
     assert (nio.mentions, nio.negative, nio.previous_mentions_avg) == (1, 1, 0.0)
     assert [m.id for m in digest.top_negative] == ["weibo:d2", "weibo:d1"]
     assert [s.source for s in digest.unhealthy_sources] == ["weibo"]
+
+
+def test_digest_trend_threads_authors_and_gaps(sqlite_store: SqliteStore) -> None:
+    seed_digest_day(sqlite_store)
+    digest = build_digest(
+        sqlite_store, DIGEST_NOW, DigestGroup(name="lead", language="en"), ("小米", "蔚来"), top=3
+    )
+    assert digest.language == "en"
+    # 8 local days, oldest first, the digest's day last; each day's counts by sentiment
+    assert [p.start for p in digest.trend] == [DIGEST_DAY - timedelta(days=7 - i) for i in range(8)]
+    assert [(p.negative, p.neutral, p.positive) for p in digest.trend[:7]] == [(1, 6, 0)] * 7
+    assert (digest.trend[-1].negative, digest.trend[-1].neutral) == (4, 3)  # 3 蔚来 neutral
+    assert digest.trend[-1].positive == 8
+    # d2 is a reply in d0's thread: the thread is shown once, by its most engaging post
+    assert [m.native_id for m in digest.top_negative] == ["d0", "d1", "d3"]
+    top = digest.top_authors[0]
+    assert (top.author.name, top.mentions, top.negative, top.engagement) == ("数码大V", 2, 1, 720)
+    assert top.url == "https://m.weibo.cn/status/d1"
+    assert [(o.source, o.reason) for o in digest.outages] == [("zhihu", "login wall")]
+    assert [i.id for i in digest.incidents] == ["inc-digest"]

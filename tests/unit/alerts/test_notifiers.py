@@ -10,6 +10,7 @@ import pytest
 
 from alerts.base import NotifierError
 from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
+from alerts.text import safe_url
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
 from listener.domain import (
     BrandDay,
@@ -19,7 +20,7 @@ from listener.domain import (
     IncidentStatus,
     SourceHealth,
 )
-from tests.factories import T0, mention
+from tests.factories import T0, incident_event, mention
 from tests.http_recorder import http_recorder
 
 INCIDENT = Incident(
@@ -103,3 +104,28 @@ def test_webhook_failure_is_reported_without_the_secret() -> None:
         WebhookNotifier(
             WebhookNotifierConfig(name="hook", url="http://127.0.0.1:9/", timeout=2)
         ).notify(EVENT)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://m.weibo.cn/status/9?luicode=10000011&access_token=abc&SUB=xyz",
+            "https://m.weibo.cn/status/9?luicode=10000011",
+        ),
+        ("https://user:pass@example.com/a?sig=1&page=2", "https://example.com/a?page=2"),
+        ("https://weibo.com/123/Abc#comments", "https://weibo.com/123/Abc#comments"),
+        ("javascript:alert(1)", ""),
+        ("", ""),
+    ],
+)
+def test_links_in_messages_carry_no_credentials(url: str, shown: str) -> None:
+    assert safe_url(url) == shown
+
+
+def test_webhook_payloads_carry_no_credentials() -> None:
+    event = incident_event()  # its posts' URLs carry access_token=SECRET…
+    with http_recorder() as server:
+        WebhookNotifier(WebhookNotifierConfig(name="hook", url=f"{server.url}/h")).notify(event)  # type: ignore[arg-type]
+    body = server.requests[0].body.decode()
+    assert "SECRET" not in body and "luicode=10000011" in body

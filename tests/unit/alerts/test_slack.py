@@ -191,3 +191,10 @@ def test_config_needs_a_way_in() -> None:
         SlackNotifierConfig()
     with pytest.raises(ValidationError, match="channel is required"):
         SlackNotifierConfig(token="xoxb-1")
+    with pytest.raises(ValidationError, match="not a Slack bot token"):
+        SlackNotifierConfig(token="xapp-confused", channel="#a")
+    with pytest.raises(ValidationError, match="not a Slack app-level token"):
+        SlackNotifierConfig(token="xoxb-1", app_token="xoxb-2", channel="#a")
+    # ${SLACK_APP_TOKEN:-} with the variable unset: messages without buttons
+    no_buttons = SlackNotifierConfig(token="xoxb-1", app_token="", channel="#a")
+    assert no_buttons.app_token is None and not SlackNotifier(no_buttons).interactive
