@@ -43,6 +43,8 @@ class SlackServer:
     uploads: list[bytes] = field(default_factory=list)
     webhook_posts: list[dict[str, Any]] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
+    socket_url: str = "ws://127.0.0.1:9/unused"
+    """What ``apps.connections.open`` hands out (a Socket Mode WebSocket)."""
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -83,6 +85,8 @@ class SlackServer:
             failure = pending.pop(0)
             return failure.status, failure.headers, json.dumps(failure.body).encode()
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if method == "apps.connections.open" and token.startswith("xapp-"):
+            return _json({"ok": True, "url": self.socket_url})
         if token != GOOD_TOKEN:
             return _json({"ok": False, "error": "invalid_auth"})
         return _json(self._answer(call))

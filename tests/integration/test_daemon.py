@@ -147,7 +147,7 @@ def test_daemon_collects_indexes_alerts_and_stops_cleanly(
     )
     assert (
         daemon.metric(
-            'listener_notifications_total{notifier="console",kind="incident",outcome="sent"}'
+            'listener_notifications_total{kind="incident",notifier="console",outcome="sent"}'
         )
         >= 1
     )

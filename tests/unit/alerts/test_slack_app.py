@@ -8,10 +8,14 @@ WebSocket is, and the acknowledgement goes back through ``send_message``.
 from __future__ import annotations
 
 import json
+import queue
+import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
+from websockets.sync.server import ServerConnection, serve
 
 from listener.app import App
 from listener.config.models import Config
@@ -105,14 +109,11 @@ def test_a_bad_token_is_reported_once_and_its_messages_wait(
     assert app.outbox.depth(NOW.timestamp()).pending == 1  # kept for after the fix
 
 
-def click(app: App, action_id: str, incident_id: str, user: str, envelope: str) -> list[str]:
-    """A block_actions envelope as Slack sends it over the socket; returns what was sent back."""
-    (actions,) = app.slack_actions()
-    sent: list[str] = []
-    actions.client.send_message = sent.append  # type: ignore[method-assign]
-    raw = json.dumps(
+def envelope(action_id: str, incident_id: str, user: str, envelope_id: str) -> str:
+    """A block_actions envelope as Slack sends it over the Socket Mode WebSocket."""
+    return json.dumps(
         {
-            "envelope_id": envelope,
+            "envelope_id": envelope_id,
             "type": "interactive",
             "accepts_response_payload": False,
             "retry_attempt": 0,
@@ -139,6 +140,14 @@ def click(app: App, action_id: str, incident_id: str, user: str, envelope: str) 
             },
         }
     )
+
+
+def click(app: App, action_id: str, incident_id: str, user: str, envelope_id: str) -> list[str]:
+    """One click parsed by slack_sdk's Socket Mode client; returns what it sent back."""
+    (actions,) = app.slack_actions()
+    sent: list[str] = []
+    actions.client.send_message = sent.append  # type: ignore[method-assign]
+    raw = envelope(action_id, incident_id, user, envelope_id)
     actions.client.run_message_listeners(json.loads(raw), raw)
     actions.close()
     return sent
@@ -192,3 +201,46 @@ def test_clicks_on_unknown_incidents_or_other_apps_buttons_are_ignored(
     assert click(app, "listener.acknowledge", "no-such-incident", "U0ALICE", "env-9")
     assert click(app, "other.app.button", "x", "U0ALICE", "env-10")
     assert app.deliver() == {}
+
+
+def test_a_click_over_a_real_socket_mode_connection(
+    make_app: Callable[[str], App], slack: SlackServer
+) -> None:
+    """The daemon's listener end to end: apps.connections.open, the WebSocket, the
+    envelope, the acknowledgement, the incident."""
+    app = make_app(GOOD_TOKEN)
+    (event,) = app.detect(NOW)
+    app.deliver(NOW)
+    acks: queue.Queue[str] = queue.Queue()
+
+    def socket(ws: ServerConnection) -> None:
+        ws.send(json.dumps({"type": "hello", "num_connections": 1}))
+        ws.send(envelope("listener.acknowledge", event.incident.id, "U0CAROL", "env-ws"))
+        acks.put(str(ws.recv(timeout=10)))
+        for _ in ws:  # keep the connection until the client closes it
+            pass
+
+    with serve(socket, "127.0.0.1", 0) as server:
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
+        (actions,) = app.slack_actions()
+        try:
+            actions.start()
+            assert json.loads(acks.get(timeout=10)) == {"envelope_id": "env-ws"}
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                stored = app.store.get_incident(event.incident.id)
+                if stored is not None and stored.acknowledged_by == "U0CAROL":
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("the click was not recorded on the incident")
+        finally:
+            actions.close()
+            server.shutdown()
+            thread.join(timeout=5)
+    assert [c.headers["Authorization"] for c in slack.of("apps.connections.open")] == [
+        "Bearer xapp-1-test"
+    ]
+    assert app.deliver() == {"sent": 1}  # the thread hears about it
