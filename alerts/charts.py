@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -24,6 +25,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from listener.domain import BrandDay, VolumePoint
@@ -106,13 +108,23 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
+@contextmanager
+def _canvas(width: float, height: float) -> Iterator[tuple[Figure, Axes]]:
+    """A styled figure with one plot, drawn under the module's lock."""
+    with _DRAW:
+        fig = _figure(width, height)
+        ax = fig.add_subplot()
+        _style(ax)
+        yield fig, ax
+
+
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
     return buffer.getvalue()
 
 
-def _style(ax: matplotlib.axes.Axes) -> None:
+def _style(ax: Axes) -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.grid(axis="y", color="#e4e7eb", linewidth=0.8)
@@ -121,7 +133,7 @@ def _style(ax: matplotlib.axes.Axes) -> None:
 
 
 def _stacked(
-    ax: matplotlib.axes.Axes,
+    ax: Axes,
     xs: Sequence[float],
     points: Sequence[VolumePoint],
     width: float,
@@ -147,10 +159,7 @@ def volume_chart(points: Sequence[VolumePoint], timezone: str, language: Languag
     """The brand's last hours, bucket by bucket, stacked by sentiment (an alert's chart)."""
     words = LABELS[language]
     tz = ZoneInfo(timezone)
-    with _DRAW:
-        fig = _figure(6.0, 2.4)
-        ax = fig.add_subplot()
-        _style(ax)
+    with _canvas(6.0, 2.4) as (fig, ax):
         if points:
             xs = list(range(len(points)))
             _stacked(ax, xs, points, 0.9, words)
@@ -169,10 +178,7 @@ def trend_chart(days: Sequence[VolumePoint], timezone: str, language: Language =
     """Mentions per day stacked by sentiment; the last day (the digest's) is outlined."""
     words = LABELS[language]
     tz = ZoneInfo(timezone)
-    with _DRAW:
-        fig = _figure(6.0, 2.6)
-        ax = fig.add_subplot()
-        _style(ax)
+    with _canvas(6.0, 2.6) as (fig, ax):
         xs = list(range(len(days)))
         if days:
             _stacked(ax, xs, days, 0.8, words)
@@ -187,10 +193,7 @@ def trend_chart(days: Sequence[VolumePoint], timezone: str, language: Language =
 def brands_chart(brands: Sequence[BrandDay], language: Language = "zh") -> bytes:
     """Each brand's mentions on the day next to its 7-day average."""
     words = LABELS[language]
-    with _DRAW:
-        fig = _figure(6.0, 0.8 + 0.45 * max(1, len(brands)))
-        ax = fig.add_subplot()
-        _style(ax)
+    with _canvas(6.0, 0.8 + 0.45 * max(1, len(brands))) as (fig, ax):
         ax.grid(axis="x", color="#e4e7eb", linewidth=0.8)
         ys = list(range(len(brands)))
         ax.barh(
