@@ -84,14 +84,24 @@ def self_signed(directory: Path) -> ssl.SSLContext:
 
 
 @contextmanager
-def smtp_server(tls: ssl.SSLContext | None = None, login: bool = False) -> Iterator[Mailbox]:
+def smtp_server(
+    tls: ssl.SSLContext | None = None, login: bool = False, implicit_tls: bool = False
+) -> Iterator[Mailbox]:
+    """``tls``: STARTTLS required (or, with ``implicit_tls``, TLS from the first byte)."""
     mailbox = Mailbox(port=free_port())
     kwargs: dict[str, Any] = {"enable_SMTPUTF8": True}
-    if tls is not None:
+    session: dict[str, Any] = {}
+    if tls is not None and implicit_tls:
+        session["ssl_context"] = tls
+    elif tls is not None:
         kwargs |= {"tls_context": tls, "require_starttls": True}
     if login:
-        kwargs |= {"authenticator": _authenticate, "auth_require_tls": tls is not None}
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port, **kwargs)
+        # over implicit TLS the whole session is encrypted: AUTH may be offered at once
+        kwargs |= {
+            "authenticator": _authenticate,
+            "auth_require_tls": tls is not None and not implicit_tls,
+        }
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mailbox.port, **session, **kwargs)
     controller.start()
     try:
         yield mailbox

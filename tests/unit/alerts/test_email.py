@@ -121,6 +121,22 @@ def test_starttls_and_login(tmp_path: Path) -> None:
     assert "SECRET" not in mail.message.as_string()
 
 
+def test_implicit_tls(tmp_path: Path) -> None:
+    with smtp_server(tls=self_signed(tmp_path), login=True, implicit_tls=True) as box:
+        config = EmailNotifierConfig(
+            host="127.0.0.1",
+            port=box.port,
+            security="ssl",
+            username=USER,
+            password=PASSWORD,
+            sender="listener@example.com",
+            recipients=["pr@example.com"],
+            verify_tls=False,
+        )
+        EmailNotifier(config).notify(incident_event())
+        assert len(box.delivered) == 1
+
+
 def test_a_refused_login_is_an_auth_error_without_the_password(tmp_path: Path) -> None:
     with smtp_server(tls=self_signed(tmp_path), login=True) as box:
         config = EmailNotifierConfig(
