@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from alerts.charts import brands_chart, trend_chart
-from alerts.slack_blocks import PLATFORMS
-from alerts.text import excerpt, safe_url
+from alerts.text import PLATFORMS, excerpt, safe_url
 from listener.domain import Digest, Incident, IncidentStatus
 
 WORDS: dict[str, dict[str, str]] = {

@@ -24,8 +24,7 @@ from alerts.base import (
     NotifierRejected,
 )
 from alerts.digest_mail import build_message, render
-from alerts.slack_blocks import fallback_text
-from alerts.text import render_event, render_source_health
+from alerts.text import fallback_text, render_event, render_source_health
 from listener.domain import Digest, IncidentEvent, SourceHealth
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}

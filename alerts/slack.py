@@ -36,13 +36,12 @@ from alerts.base import (
 from alerts.charts import volume_chart
 from alerts.digest_mail import render_text
 from alerts.slack_blocks import (
-    fallback_text,
     incident_blocks,
     mention_tag,
     source_blocks,
     thread_text,
 )
-from alerts.text import render_source_health
+from alerts.text import fallback_text, render_source_health
 from alerts.webhook import http_error, retry_after_seconds
 from listener.domain import Digest, IncidentEvent, SourceHealth
 

@@ -12,18 +12,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from alerts.text import excerpt, safe_url
+from alerts.text import PLATFORMS, STATUS, excerpt, safe_url
 from listener.domain import Incident, IncidentEvent, IncidentStatus, Mention, SourceHealth
 
 Block = dict[str, Any]
 ACK, RESOLVE, MUTE = "listener.acknowledge", "listener.resolve", "listener.mute"
 ICONS = {"P1": ":red_circle:", "P2": ":large_orange_circle:", "P3": ":large_yellow_circle:"}
-STATUS = {
-    IncidentStatus.OPEN: "进行中",
-    IncidentStatus.ESCALATED: "已升级",
-    IncidentStatus.ACKNOWLEDGED: "已确认",
-    IncidentStatus.RESOLVED: "已解决",
-}
 DETECTORS = {
     "volume_spike": "提及量激增",
     "negative_surge": "负面激增",
@@ -31,14 +25,6 @@ DETECTORS = {
     "influential_author": "大V 负面",
     "crisis_terms": "危机词",
     "coordinated": "疑似水军",
-}
-PLATFORMS = {
-    "weibo": "微博",
-    "zhihu": "知乎",
-    "bilibili": "B站",
-    "tieba": "贴吧",
-    "xiaohongshu": "小红书",
-    "news": "新闻",
 }
 MAX_POSTS = 5
 
@@ -58,12 +44,6 @@ def _count(n: int | float) -> str:
     if n >= 10_000:
         return f"{n / 10_000:.1f}万"
     return f"{n:g}"
-
-
-def fallback_text(event: IncidentEvent) -> str:
-    """The notification line (phones, screen readers, clients without blocks)."""
-    inc = event.incident
-    return f"[{inc.severity}] {inc.brand}: {inc.title} ({STATUS[inc.status]})"
 
 
 def mention_tag(who: str | None) -> str:

@@ -5,7 +5,29 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
+from listener.domain import Digest, IncidentEvent, IncidentStatus, Mention, SourceHealth
+
+STATUS = {
+    IncidentStatus.OPEN: "进行中",
+    IncidentStatus.ESCALATED: "已升级",
+    IncidentStatus.ACKNOWLEDGED: "已确认",
+    IncidentStatus.RESOLVED: "已解决",
+}
+PLATFORMS = {
+    "weibo": "微博",
+    "zhihu": "知乎",
+    "bilibili": "B站",
+    "tieba": "贴吧",
+    "xiaohongshu": "小红书",
+    "news": "新闻",
+}
+
+
+def fallback_text(event: IncidentEvent) -> str:
+    """The notification line (phones, screen readers, clients without blocks)."""
+    inc = event.incident
+    return f"[{inc.severity}] {inc.brand}: {inc.title} ({STATUS[inc.status]})"
+
 
 _CHANGE = {"opened": "新事件", "escalated": "升级", "updated": "更新", "resolved": "已解决"}
 

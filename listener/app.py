@@ -333,7 +333,7 @@ class App:
         clock = (now or utcnow()).timestamp()
         outcomes: Counter[str] = Counter()
         while outcomes.total() < limit:  # again: a sent message frees the next of its subject
-            batch = self.outbox.due(
+            batch = self.outbox.claim(
                 clock, limit - outcomes.total(), frozenset(self._paused), subject
             )
             if not batch:
@@ -350,6 +350,7 @@ class App:
     def _attempt(self, item: OutboxItem, clock: float) -> str:
         """Deliver one message; on failure decide when (or whether) to try again."""
         if item.notifier in self._paused:  # its credentials failed earlier in this batch
+            self.outbox.retry(item, clock, self._paused[item.notifier], count=False)
             return "held"
         notifier = self.notifiers.get(item.notifier)
         if notifier is None:

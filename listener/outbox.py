@@ -7,7 +7,10 @@ backoff (or after the service's Retry-After); a message the service refused for
 good, or that kept failing for ``max_age``, is set aside as ``dead`` with the
 reason. Rows carry a dedupe key, so the same change is never queued twice, and
 messages about one subject (an incident, a source) go out in the order they were
-queued: an update never overtakes the announcement it updates.
+queued: an update never overtakes the announcement it updates. A deliverer claims
+messages under a lease, so two processes on one outbox (the daemon and
+``listener digest --send``) never send the same message, and one that dies while
+sending hands its messages on when the lease ends.
 
 The outbox is a SQLite file next to the spool (``<data_dir>/outbox.sqlite3``)
 rather than a table of the configured store: alerts must be accepted exactly
@@ -22,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -42,6 +45,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     created_at  REAL    NOT NULL,
     due_at      REAL    NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,
+    claimed_until REAL,
     state       TEXT    NOT NULL DEFAULT 'pending',
     last_error  TEXT    NOT NULL DEFAULT '',
     done_at     REAL,
@@ -64,6 +68,11 @@ _MODELS: dict[str, type[BaseModel]] = {
     "digest": Digest,
     "source": SourceHealth,
 }
+
+
+LEASE_S = 120.0
+"""A claimed message not finished within this many seconds is handed out again (the
+process delivering it died)."""
 
 
 class OutboxError(Exception):
@@ -142,45 +151,53 @@ class Outbox:
             )
             return cursor.rowcount == 1
 
-    def due(
+    def claim(
         self,
         now: float,
         limit: int = 100,
         skip: frozenset[str] = frozenset(),
         subject: str | None = None,
+        lease: float = LEASE_S,
     ) -> list[OutboxItem]:
-        """Pending messages due at ``now``, oldest first; a message waits while an older
-        one about the same subject (for the same notifier) is still pending. ``skip``:
-        notifiers left out; ``subject``: only messages about it."""
-        rows = self.db.query(
-            "SELECT id, notifier, kind, subject, payload, delivery, created_at, attempts"
-            " FROM outbox o WHERE state = 'pending' AND due_at <= ? AND (? IS NULL OR subject = ?)"
-            " AND NOT EXISTS ("
-            "  SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.notifier = o.notifier"
-            "  AND p.subject = o.subject AND p.id < o.id)"
-            " ORDER BY id LIMIT ?",
-            (now, subject, subject, limit + len(skip) * limit),
-        )
-        items: list[OutboxItem] = []
-        for row in rows:
-            if row[1] in skip:
-                continue
-            model = _MODELS[row[2]]
-            message = model.model_validate_json(row[4])
-            assert isinstance(message, IncidentEvent | Digest | SourceHealth)
-            items.append(
-                OutboxItem(
-                    id=row[0],
-                    notifier=row[1],
-                    kind=row[2],
-                    subject=row[3],
-                    message=message,
-                    delivery=Delivery.model_validate_json(row[5]),
-                    created_at=row[6],
-                    attempts=row[7],
-                )
+        """Take the pending messages due at ``now``, oldest first, for ``lease`` seconds
+        (another process delivering from the same outbox, ``listener digest --send``
+        beside the daemon, skips them). A message waits while an older one about the
+        same subject (for the same notifier) is still pending. ``skip``: notifiers left
+        out; ``subject``: only messages about it. Finish each with sent, retry or dead."""
+        skipped = sorted(skip)
+        marks = ",".join("?" * len(skipped))
+        with self.db.transaction() as db:
+            rows = db.execute(
+                "SELECT id, notifier, kind, subject, payload, delivery, created_at, attempts"
+                " FROM outbox o WHERE state = 'pending' AND due_at <= ?"
+                " AND (claimed_until IS NULL OR claimed_until <= ?)"
+                " AND (? IS NULL OR subject = ?)"
+                f" AND notifier NOT IN ({marks}) AND NOT EXISTS ("
+                "  SELECT 1 FROM outbox p WHERE p.state = 'pending' AND p.notifier = o.notifier"
+                "  AND p.subject = o.subject AND p.id < o.id)"
+                " ORDER BY id LIMIT ?",
+                (now, now, subject, subject, *skipped, limit),
+            ).fetchall()
+            db.executemany(
+                "UPDATE outbox SET claimed_until = ? WHERE id = ?",
+                [(now + lease, row[0]) for row in rows],
             )
-        return items[:limit]
+        return [self._item(row) for row in rows]
+
+    @staticmethod
+    def _item(row: tuple[Any, ...]) -> OutboxItem:
+        message = _MODELS[row[2]].model_validate_json(row[4])
+        assert isinstance(message, IncidentEvent | Digest | SourceHealth)
+        return OutboxItem(
+            id=row[0],
+            notifier=row[1],
+            kind=row[2],
+            subject=row[3],
+            message=message,
+            delivery=Delivery.model_validate_json(row[5]),
+            created_at=row[6],
+            attempts=row[7],
+        )
 
     def sent(self, item: OutboxItem, now: float) -> None:
         self._finish(item, "sent", now, "")
@@ -192,7 +209,7 @@ class Outbox:
         with self.db.transaction() as db:
             db.execute(
                 "UPDATE outbox SET state = ?, done_at = ?, attempts = attempts + 1,"
-                " last_error = ? WHERE id = ?",
+                " last_error = ?, claimed_until = NULL WHERE id = ?",
                 (state, now, reason, item.id),
             )
 
@@ -201,8 +218,8 @@ class Outbox:
         (the notifier is paused), so it does not age toward ``dead``."""
         with self.db.transaction() as db:
             db.execute(
-                "UPDATE outbox SET due_at = ?, attempts = attempts + ?, last_error = ?"
-                " WHERE id = ?",
+                "UPDATE outbox SET due_at = ?, attempts = attempts + ?, last_error = ?,"
+                " claimed_until = NULL WHERE id = ?",
                 (at, 1 if count else 0, reason, item.id),
             )
 

@@ -37,16 +37,16 @@ def test_messages_survive_a_restart_and_keep_their_order(tmp_path: Path) -> None
     outbox.close()
 
     outbox = Outbox(path)  # a crash, a restart
-    due = outbox.due(NOW)
+    due = outbox.claim(NOW)
     # the update waits behind its incident's announcement; the source alert does not
     assert [(i.kind, i.message == first) for i in due] == [("incident", True), ("source", False)]
     outbox.retry(due[0], NOW + 30, "HTTP 503")
-    assert [i.kind for i in outbox.due(NOW + 10)] == ["source"]  # still held behind it
+    assert outbox.claim(NOW + 10) == []  # the update is held behind it; the source is taken
     outbox.sent(due[1], NOW + 10)
-    announced = outbox.due(NOW + 30)
+    announced = outbox.claim(NOW + 30)
     assert len(announced) == 1 and announced[0].attempts == 1 and announced[0].message == first
     outbox.sent(announced[0], NOW + 30)
-    (update,) = outbox.due(NOW + 30)
+    (update,) = outbox.claim(NOW + 30)
     assert update.message == second
     outbox.dead(update, NOW + 31, "channel_not_found")
     assert outbox.depth(NOW + 31).pending == 0
@@ -56,11 +56,25 @@ def test_messages_survive_a_restart_and_keep_their_order(tmp_path: Path) -> None
     outbox.close()
 
 
+def test_a_claimed_message_goes_to_one_deliverer_until_its_lease_ends(tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    daemon, cli = Outbox(path), Outbox(path)  # two processes on one outbox
+    daemon.put("mail", incident_event(), NOW)
+    (taken,) = daemon.claim(NOW, lease=120)
+    assert cli.claim(NOW + 1) == []
+    (again,) = cli.claim(NOW + 121)  # the daemon died while sending: handed out again
+    assert again.id == taken.id
+    cli.sent(again, NOW + 122)
+    assert daemon.claim(NOW + 500) == []
+    daemon.close()
+    cli.close()
+
+
 def test_a_paused_notifier_does_not_hold_others(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     outbox.put("slack", incident_event(), NOW)
     outbox.put("email", incident_event(), NOW)
-    assert [i.notifier for i in outbox.due(NOW, skip=frozenset({"slack"}))] == ["email"]
+    assert [i.notifier for i in outbox.claim(NOW, skip=frozenset({"slack"}))] == ["email"]
     outbox.close()
 
 
