@@ -228,27 +228,8 @@ class App:
     ) -> None:
         if not self.incidents.should_notify(event.incident, now):
             return
-        top = self._top_mentions(event.incident)
-        shown = event.incident
-        if unhealthy:  # a gap in collection: the numbers may be low, say so
-            shown = shown.model_copy(
-                update={
-                    "title": f"{shown.title}（注意：数据源异常：{'、'.join(unhealthy)}）",
-                    "parts": {**shown.parts, "unhealthy_sources": float(len(unhealthy))},
-                }
-            )
-        links = {}
-        if self.config.kibana is not None:
-            margin = self.config.incidents.resolve_after
-            links["kibana"] = discover_url(self.config.kibana, event.incident, margin)
-        enriched = event.model_copy(
-            update={
-                "incident": shown,
-                "top_mentions": tuple(top),
-                "links": links,
-                "volume": self.volume(event.incident.brand, now),
-                "timezone": self.config.daemon.timezone,
-            }
+        enriched = self._enrich(event, now, unhealthy).model_copy(
+            update={"volume": self.volume(event.incident.brand, now)}
         )
         queued = self._queue(self.router.deliveries(event.incident, now), enriched, now)
         if queued:  # nothing routed (quiet hours): announced later, once someone is on duty
@@ -260,16 +241,37 @@ class App:
         if event is None:
             return None
         log.info("incident action", incident=incident_id, action=action.kind, by=action.by)
-        enriched = event.model_copy(
-            update={
-                "top_mentions": tuple(self._top_mentions(event.incident)),
-                "timezone": self.config.daemon.timezone,
-            }
-        )
+        enriched = self._enrich(event, action.at)
         routed = self.router.deliveries(event.incident, action.at, on_duty_only=False)
         self._queue(routed, enriched, action.at)
         self.incidents.mark_notified(event.incident, action.at)
         return enriched
+
+    def _enrich(
+        self, event: IncidentEvent, now: datetime, unhealthy: tuple[str, ...] = ()
+    ) -> IncidentEvent:
+        """What people need with a change: the posts behind it, where to look further, a
+        warning when collection is impaired (the numbers may be low), local times."""
+        shown = event.incident
+        if unhealthy:
+            shown = shown.model_copy(
+                update={
+                    "title": f"{shown.title}（注意：数据源异常：{'、'.join(unhealthy)}）",
+                    "parts": {**shown.parts, "unhealthy_sources": float(len(unhealthy))},
+                }
+            )
+        links = {}
+        if self.config.kibana is not None:
+            margin = self.config.incidents.resolve_after
+            links["kibana"] = discover_url(self.config.kibana, event.incident, margin)
+        return event.model_copy(
+            update={
+                "incident": shown,
+                "top_mentions": tuple(self._top_mentions(event.incident)),
+                "links": links,
+                "timezone": self.config.daemon.timezone,
+            }
+        )
 
     def slack_actions(self) -> list[SlackActions]:
         """A Socket Mode listener for each Slack notifier with an app token."""
