@@ -19,7 +19,10 @@ COPY spiders ./spiders
 COPY models ./models
 COPY alerts ./alerts
 COPY config ./config
-RUN pip install . \
+# torch first and pinned, from PyTorch's CPU index (no CUDA libraries in the image);
+# then Listener with the sentiment model's dependencies
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.15.0 \
+ && pip install '.[model]' \
  && useradd --system --home-dir /var/lib/listener --create-home listener \
  && mkdir -p /etc/listener \
  && cp config/listener.example.yml /etc/listener/listener.yml

@@ -17,14 +17,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# torch first, pinned (PyPI's build; several GB with its CUDA libraries, cached by pip
+# under ~/.cache so a second install or a fresh clone reuses the download)
+TORCH_VERSION := 2.15.0
+
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	@echo "==> installing listener and its runtime dependencies into $(VENV)"
-	$(BIN)/python -m pip install --quiet -e .
+	@echo "==> installing torch $(TORCH_VERSION) (pinned, first) into $(VENV)"
+	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
+	@echo "==> installing listener, its runtime dependencies and the sentiment model's into $(VENV)"
+	$(BIN)/python -m pip install --quiet -e '.[model]'
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
 	@echo "==> installing test and lint tools into $(VENV)"
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[model,dev]'
 	@touch $@
 
 install: $(VENV)/.installed
@@ -73,6 +79,7 @@ bench: install-dev
 	$(BIN)/python -m bench.detect_pass
 	$(BIN)/python -m bench.early_warning
 	$(BIN)/python -m bench.notify
+	$(BIN)/python -m bench.sentiment
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,7 @@ from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetect
 from listener.detectors.volume_spike import VolumeSpikeConfig, VolumeSpikeDetector
 from listener.scorers.base import Scorer
 from listener.scorers.lexicon import LexiconScorer, LexiconScorerConfig
+from listener.scorers.transformer import TransformerScorer, TransformerScorerConfig
 from listener.stores.base import Store
 from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStore, SqliteStoreConfig
@@ -50,6 +51,8 @@ def build_scorer(config: ModelConfig) -> Scorer:
     match config:
         case LexiconScorerConfig():
             return LexiconScorer(config)
+        case TransformerScorerConfig():
+            return TransformerScorer(config)
 
 
 def build_detectors(

