@@ -17,7 +17,7 @@ from email.utils import make_msgid
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from alerts.charts import brands_chart, trend_chart
 from alerts.text import PLATFORMS, excerpt, safe_url
@@ -105,19 +105,12 @@ WORDS: dict[str, dict[str, str]] = {
 }
 _ENV = Environment(
     loader=PackageLoader("alerts", "templates"),
-    autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+    # the HTML template is escaped, the plain-text one is not (its name says which)
+    autoescape=lambda name: name is not None and ".html" in name,
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_TEXT_ENV = Environment(
-    loader=PackageLoader("alerts", "templates"),
-    autoescape=False,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-CHARTS = ("trend", "brands")
 
 
 @dataclass(frozen=True)
@@ -277,13 +270,13 @@ def render(digest: Digest) -> DigestMail:
     html = _ENV.get_template("digest.html.j2").render(
         **context, images={name: f"cid:{name}" for name in images}
     )
-    text = _TEXT_ENV.get_template("digest.txt.j2").render(**context)
+    text = _ENV.get_template("digest.txt.j2").render(**context)
     return DigestMail(subject=context["subject"], text=text, html=html, images=images)
 
 
 def render_text(digest: Digest) -> str:
     """The plain-text digest alone (console, logs): no charts drawn."""
-    return _TEXT_ENV.get_template("digest.txt.j2").render(**view(digest))
+    return _ENV.get_template("digest.txt.j2").render(**view(digest))
 
 
 def preview_html(mail: DigestMail) -> str:

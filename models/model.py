@@ -136,7 +136,7 @@ class SentimentModel:
         try:
             self.calibration = Calibration.read(path / "calibration.json")
             self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
-        except (OSError, ValueError, KeyError, Exception) as exc:  # tokenizers: plain Exception
+        except Exception as exc:  # tokenizers raises a bare Exception; json/KeyError too
             raise ModelError(f"cannot load the sentiment model from {path}: {exc}") from exc
         if runtime == "auto":
             runtime = "onnx" if (path / ONNX).exists() else "torch"
