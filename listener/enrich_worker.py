@@ -1,7 +1,10 @@
 """Drain the spool: claim a batch, score it, enrich it, upsert it, acknowledge it.
 
 Nothing is acknowledged before the store took it: when the store is down, the
-batch goes back to the spool and is retried after ``spool.retry_delay``; when
+batch goes back to the spool and is retried after ``spool.retry_delay``, doubled for
+every failure in a row (at most ``MAX_BACKOFF``); the first batch the store takes
+again makes every batch still waiting out that backoff available at once, so posts
+collected during an outage are indexed as soon as it ends, not minutes later. When
 the store rejects single documents, those stay in the spool with the reason.
 """
 
@@ -23,6 +26,8 @@ from listener.stores.base import Store, StoreError
 
 log = get_logger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
+STORE_DOWN = "store: "
+"""How a batch released because the store was unreachable is marked in the spool."""
 
 
 @dataclass(frozen=True)
@@ -97,10 +102,11 @@ class EnrichWorker:
                 )
             self.store_healthy = False
             self.failures += 1
-            self.spool.release(dict.fromkeys(all_seqs, f"store: {exc}"), delay)
+            self.spool.release(dict.fromkeys(all_seqs, f"{STORE_DOWN}{exc}"), delay)
             return BatchOutcome(len(entries), 0, len(entries))
         if not self.store_healthy:
-            log.info("store reachable again; indexing resumed")
+            waiting = self.spool.retry_now(STORE_DOWN)
+            log.info("store reachable again; indexing resumed", retried_now=waiting)
         self.store_healthy = True
         self.failures = 0
         for mention_id, reason in report.failed.items():

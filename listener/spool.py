@@ -148,6 +148,19 @@ class Spool:
                 [(available, reason[:500], seq) for seq, reason in failures.items()],
             )
 
+    def retry_now(self, error_prefix: str) -> int:
+        """Entries waiting out a backoff after a failure whose reason starts with
+        ``error_prefix`` become available at once (the cause is gone); how many."""
+        now = time.time()
+        with self._db.transaction() as db:
+            cursor = db.execute(
+                "UPDATE spool SET available_at = ? WHERE dead = 0 AND available_at > ?"
+                " AND (claimed_until IS NULL OR claimed_until < ?)"
+                " AND substr(last_error, 1, ?) = ?",
+                (now, now, now, len(error_prefix), error_prefix),
+            )
+            return int(cursor.rowcount)
+
     # -- inspection ------------------------------------------------------------------------
 
     def depth(self) -> SpoolDepth:

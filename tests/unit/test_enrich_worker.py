@@ -225,3 +225,24 @@ def test_retries_back_off_while_the_store_stays_down(parts: tuple[Spool, FlakySt
     spool.put_many([mention("2")])
     w.run_once()
     assert w.backoff().total_seconds() == 30  # back to the configured delay
+
+
+def test_batches_waiting_out_a_backoff_go_as_soon_as_the_store_is_back(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    store.reject = frozenset({"weibo:9"})
+    slow = SpoolConfig(batch_size=2, retry_delay=timedelta(minutes=1))
+    w = EnrichWorker(spool, store, LexiconScorer(), slow, {}, Metrics())
+    spool.put_many([mention("9")])
+    w.run_once()  # rejected by the store: waits its retry delay, whatever happens
+    store.down = True
+    spool.put_many([mention(str(i)) for i in range(4)])
+    assert w.run_once().failed == w.run_once().failed == 2  # released for 1, then 2 minutes
+    assert spool.depth().delayed == 5
+    store.down = False
+    spool.put_many([mention("7")])  # collected once the store is back: indexed at once
+    assert w.drain() == 5  # …and with it everything the outage held back
+    assert store.get("weibo:3") is not None and store.get("weibo:9") is None
+    depth = spool.depth()
+    assert depth.total == 1 and depth.delayed == 1  # the rejected one keeps its delay

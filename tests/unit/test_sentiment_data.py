@@ -11,6 +11,8 @@ import pytest
 from models.data import (
     EMOTION_POLARITY,
     DataError,
+    Example,
+    held_out,
     labelled,
     normalise,
     select,
@@ -94,3 +96,17 @@ def test_eval_files_are_what_the_evaluate_command_reads(tmp_path: Path) -> None:
         ("谢谢医护人员", "positive"),
         ("居然停课了", "neutral"),
     }
+
+
+def test_a_held_out_corpus_is_left_out_of_training_and_evaluated_whole() -> None:
+    texts = [f"第{i}条" for i in range(200)]
+    examples = [Example(t, "positive", "weibo", "smp2020") for t in texts]
+    examples += [Example(t + "!", "negative", "weibo", "nlpcc2020") for t in texts]
+    examples += [Example(t + "?", "neutral", "weibo", "nlpcc2020") for t in texts]
+    train, unseen = held_out(examples, "nlpcc2020")
+    assert {e.corpus for e in train} == {"smp2020"}
+    assert {e.split for e in train} == {"train"} and 120 < len(train) < 200
+    # All of the held-out corpus, whatever its split, without its neutral posts.
+    assert len(unseen) == 200 and {e.label for e in unseen} == {"negative"}
+    with pytest.raises(DataError, match="unknown corpus 'weibo'"):
+        held_out(examples, "weibo")
