@@ -416,8 +416,10 @@ def report(
         f"blend {blend} (the encoder alone: temperature "
         f"{fit_temperature(dev.encoder, dev.truth()):.3f})"
     )
-    chosen: dict[str, list[Example]] = {
-        f"{split}_{domain}": select(examples, split, domain)
+    chosen: dict[str, list[Example]] = {  # a held-out corpus only in its own row
+        f"{split}_{domain}": [
+            e for e in select(examples, split, domain) if e.corpus not in run.unseen
+        ]
         for split in SPLITS
         if split != "train"
         for domain in DOMAINS
@@ -515,7 +517,12 @@ def arguments() -> argparse.Namespace:
         help="with --encoder holding an encoder: continue its MLM pre-training this long "
         "(the total is recorded in its pretraining.json and in the model card)",
     )
-    return parser.parse_args()
+    args = parser.parse_args()
+    if args.more_pretraining > 0 and not (
+        args.encoder and (args.encoder / "tokenizer.json").exists()
+    ):
+        parser.error("--more-pretraining continues a kept encoder: give --encoder DIR holding one")
+    return args
 
 
 @dataclass

@@ -41,3 +41,10 @@ def test_training_writes_a_loadable_model_with_its_card(tmp_path: Path) -> None:
     assert held["held_out_nlpcc2020"]["n_polar"] > 5000  # every polar post of that corpus
     assert 0.0 <= held["held_out_nlpcc2020"]["accuracy"] <= 1.0
     assert "| held_out_nlpcc2020 |" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+def test_more_pretraining_needs_a_kept_encoder(tmp_path: Path) -> None:
+    args = ["--out", str(tmp_path / "m"), "--encoder", str(tmp_path / "none")]
+    done = module("models.train", *args, "--more-pretraining", "1", timeout=120)
+    assert done.returncode == 2 and "give --encoder DIR holding one" in done.stderr
+    assert not (tmp_path / "m").exists()
