@@ -21,7 +21,7 @@ class TransformerScorerConfig(Section):
     path: Path | None = None
     """A model directory; None: the shipped model."""
     threads: int = Field(default=2, ge=1, le=64)
-    """Torch intra-op threads for scoring."""
+    """Intra-op threads for scoring (ONNX Runtime or torch)."""
     batch_size: int = Field(default=32, ge=1, le=1024)
     runtime: Literal["auto", "onnx", "torch"] = "auto"
     """auto: ONNX Runtime where the model directory has model.onnx (no torch in the

@@ -124,18 +124,7 @@ def tricky() -> list[dict[str, str]]:
     return [json.loads(line) for line in TRICKY.read_text(encoding="utf-8").splitlines()]
 
 
-def cases() -> list[object]:
-    """The list, with the shipped model's known misses marked: a strict xfail, so the
-    test fails (and the mark must go) the day a model gets them right."""
-    return [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=case["known_miss"]))
-        if "known_miss" in case
-        else case
-        for case in tricky()
-    ]
-
-
-@pytest.mark.parametrize("case", cases(), ids=lambda case: case["why"])
+@pytest.mark.parametrize("case", tricky(), ids=lambda case: case["why"])
 def test_tricky_sentences(model: SentimentModel, case: dict[str, str]) -> None:
     """Hand-checked: negation scope, 呵呵 sarcasm, complaint phrasing, emoji codes,
     hashtags, @mentions, URLs, Traditional characters (binary decision, as evaluate)."""
