@@ -9,6 +9,7 @@ from typing import ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from listener.domain import Digest, IncidentEvent, SourceHealth
+from listener.retry import retry_after
 
 
 class NotifierConfig(BaseModel):
@@ -62,11 +63,20 @@ class NotifierError(Exception):
 
 
 class RetryAfter(NotifierError):
-    """The service asked us to wait (HTTP 429 with Retry-After)."""
+    """The service asked us to wait (HTTP 429, with or without Retry-After)."""
+
+    DEFAULT_SECONDS: ClassVar[float] = 30.0
+    """The wait when the service did not say (or said something unreadable)."""
 
     def __init__(self, message: str, seconds: float) -> None:
         super().__init__(message)
         self.seconds = seconds
+
+    @classmethod
+    def from_header(cls, message: str, header: str | None) -> RetryAfter:
+        """From a ``Retry-After`` header: seconds or an HTTP date, else the default wait."""
+        seconds = retry_after(header)
+        return cls(message, cls.DEFAULT_SECONDS if seconds is None else seconds)
 
 
 class NotifierAuthError(NotifierError):

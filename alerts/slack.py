@@ -42,7 +42,7 @@ from alerts.slack_blocks import (
     thread_text,
 )
 from alerts.text import fallback_text, render_source_health
-from alerts.webhook import http_error, retry_after_seconds
+from alerts.webhook import http_error
 from listener.domain import Digest, IncidentEvent, SourceHealth
 
 AUTH_ERRORS = frozenset(
@@ -128,7 +128,7 @@ def slack_failure(who: str, exc: SlackApiError) -> NotifierError:
     error = str(response.get("error", "")) if response.data else ""
     message = f"{who}: {error or f'HTTP {response.status_code}'}"
     if response.status_code == 429 or error == "ratelimited":
-        return RetryAfter(message, retry_after_seconds(response.headers.get("Retry-After")))
+        return RetryAfter.from_header(message, response.headers.get("Retry-After"))
     if error in AUTH_ERRORS:
         return NotifierAuthError(message + " (the Slack token was refused: check it and restart)")
     if error in REJECTED:

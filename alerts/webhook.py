@@ -41,20 +41,12 @@ def http_error(who: str, status: int, headers: Mapping[str, str] | None) -> Noti
     """The outbox's verdict on an HTTP failure: wait, stop the notifier, drop, or retry."""
     message = f"{who}: HTTP {status}"
     if status == 429:
-        return RetryAfter(message, retry_after_seconds((headers or {}).get("Retry-After")))
+        return RetryAfter.from_header(message, (headers or {}).get("Retry-After"))
     if status in (401, 403):
         return NotifierAuthError(message + " (credentials refused: check the token or secret)")
     if 400 <= status < 500 and status not in (408, 409, 425):
         return NotifierRejected(message)
     return NotifierError(message)
-
-
-def retry_after_seconds(value: str | None, default: float = 30.0) -> float:
-    """Retry-After as seconds (its HTTP-date form, and garbage, give the default)."""
-    try:
-        return max(0.0, float(value)) if value is not None else default
-    except ValueError:
-        return default
 
 
 def sign(secret: str, body: bytes) -> str:

@@ -16,11 +16,12 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench.elastalert_spike import spike_alerts
 from bench.scenarios.generate import generate
-from listener.backtest import LabelledEvent, evaluate, run_backtest
+from listener.backtest import DetectorScore, LabelledEvent, evaluate, run_backtest
 from listener.config.loader import load_config
 from listener.config.types import parse_duration
 from listener.logs import configure_logging
@@ -70,62 +71,66 @@ def main() -> None:
     baseline_alerts = [a for a in spike_alerts(observations, brands, step) if start <= a.at <= end]
     baseline = evaluate(baseline_alerts, events, brands, start, end)
 
-    def by_kind(kind: str) -> tuple[str, str, object]:
-        def get(r: dict[str, object]) -> str:
-            delays, caught = r["median_delay_by_kind_min"], r["caught_by_kind"]
-            return f"{fmt(delays.get(kind))} [{caught.get(kind, '-')}]"  # type: ignore[attr-defined]
+    def by_kind(kind: str) -> tuple[str, str, Callable[[DetectorScore], str]]:
+        def get(r: DetectorScore) -> str:
+            delays, caught = r.median_delay_by_kind_min, r.caught_by_kind
+            return f"{fmt(delays.get(kind))} [{caught.get(kind, '-')}]"
 
         return f"  {kind} (min) [caught]", kind, get
 
-    rows = [
-        ("crisis events caught", "", lambda r: f"{r['caught']}/{r['events']}"),
-        ("recall", "", lambda r: fmt(r["recall"])),
-        ("median delay, all (min)", "", lambda r: fmt(r["median_delay_min"])),
+    rows: list[tuple[str, str, Callable[[DetectorScore], str]]] = [
+        ("crisis events caught", "", lambda r: f"{r.caught}/{r.events}"),
+        ("recall", "", lambda r: fmt(r.recall)),
+        ("median delay, all (min)", "", lambda r: fmt(r.median_delay_min)),
         *[by_kind(kind) for kind in sorted({e.kind for e in events if e.crisis})],
-        ("false alerts per brand-week", "", lambda r: fmt(r["false_alerts_per_brand_week"])),
+        ("false alerts per brand-week", "", lambda r: fmt(r.false_alerts_per_brand_week)),
         (
             "alerts on positive/campaign/holiday",
             "",
-            lambda r: fmt(r["alerts_on_non_crisis_events"]),
+            lambda r: fmt(r.alerts_on_non_crisis_events),
         ),
-        ("precision", "", lambda r: fmt(r["precision"])),
-        ("alerts", "", lambda r: fmt(r["alerts"])),
+        ("precision", "", lambda r: fmt(r.precision)),
+        ("alerts", "", lambda r: fmt(r.alerts)),
     ]
     print(f"\n{'':38}{'listener':>18}{'ElastAlert spike':>20}")
     for label, _, get in rows:
-        print(f"{label:38}{get(ours.overall):>18}{get(baseline.overall):>20}")  # type: ignore[operator]
+        print(f"{label:38}{get(ours.overall):>18}{get(baseline.overall):>20}")
 
     print("\nper detector (alerts whose incident the detector contributed to):")
     for name, row in ours.detectors.items():
         print(
-            f"  {name:20} caught {row['caught']}/{row['events']}, median delay "
-            f"{fmt(row['median_delay_min'])} min, {row['alerts']} alerts, "
-            f"false/brand-week {row['false_alerts_per_brand_week']}"
+            f"  {name:20} caught {row.caught}/{row.events}, median delay "
+            f"{fmt(row.median_delay_min)} min, {row.alerts} alerts, "
+            f"false/brand-week {row.false_alerts_per_brand_week}"
         )
 
     o = ours.overall
-    delays = o["median_delay_by_kind_min"]
+    delays = o.median_delay_by_kind_min
     print("\ntargets:")
     checks = [
-        ("≥ 95% of crisis events caught", (o["recall"] or 0) >= 0.95),
+        ("≥ 95% of crisis events caught", (o.recall or 0) >= 0.95),
         (
             "sudden surge median delay ≤ 10 min",
-            delays.get("sudden_surge") is not None and delays["sudden_surge"] <= 10,
+            _within(delays.get("sudden_surge"), 10),
         ),
         (
             "slow build median delay ≤ 30 min",
-            delays.get("slow_build") is not None and delays["slow_build"] <= 30,
+            _within(delays.get("slow_build"), 30),
         ),
-        ("≤ 1 false alert per brand-week", o["false_alerts_per_brand_week"] <= 1),
-        ("no incident on positive events", o["alerts_on_non_crisis_events"] == 0),
+        ("≤ 1 false alert per brand-week", o.false_alerts_per_brand_week <= 1),
+        ("no incident on positive events", o.alerts_on_non_crisis_events == 0),
         (
             "beats the baseline (recall, delay, false alerts)",
-            (o["recall"] or 0) >= (baseline.overall["recall"] or 0)
-            and o["false_alerts_per_brand_week"] <= baseline.overall["false_alerts_per_brand_week"],
+            (o.recall or 0) >= (baseline.overall.recall or 0)
+            and o.false_alerts_per_brand_week <= baseline.overall.false_alerts_per_brand_week,
         ),
     ]
     for text, ok in checks:
         print(f"  [{'x' if ok else ' '}] {text}")
+
+
+def _within(delay: float | None, limit: float) -> bool:
+    return delay is not None and delay <= limit
 
 
 if __name__ == "__main__":

@@ -46,8 +46,9 @@ from listener.incidents import IncidentManager
 from listener.kibana import discover_url
 from listener.logs import get_logger
 from listener.metrics import Metrics
-from listener.outbox import Message, NotifierState, Outbox, OutboxItem, backoff
+from listener.outbox import Message, NotifierState, Outbox, OutboxItem
 from listener.plugins import build_detectors, build_notifiers, build_scorer, build_store
+from listener.retry import backoff
 from listener.routing import Router
 from listener.scorers.base import Scorer
 from listener.spool import Spool
@@ -195,13 +196,7 @@ class App:
                 self.metrics.store_up.set(0)
                 return 0
         indexed = self.worker.drain(stop)
-        depth = self.spool.depth()
-        for state, value in (
-            ("pending", depth.pending),
-            ("claimed", depth.claimed),
-            ("delayed", depth.delayed),
-            ("dead", depth.dead),
-        ):
+        for state, value in self.spool.depth().as_dict().items():
             self.metrics.spool_depth.labels(state).set(value)
         self.metrics.store_up.set(1 if self.worker.store_healthy else 0)
         return indexed
@@ -384,7 +379,11 @@ class App:
                 self.outbox.dead(item, clock, f"gave up after {item.attempts + 1} tries: {exc}")
                 log.error("message expired undelivered", notifier=item.notifier, error=str(exc))
                 return "dead"
-            wait = backoff(item.attempts + 1, policy.retry_delay, policy.max_retry_delay)
+            wait = backoff(
+                item.attempts + 1,
+                policy.retry_delay.total_seconds(),
+                policy.max_retry_delay.total_seconds(),
+            )
             self.outbox.retry(item, clock + wait, str(exc))
             log.warning(
                 "delivery failed; retrying",

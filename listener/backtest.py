@@ -15,10 +15,10 @@ import json
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -96,34 +96,28 @@ class RecordingNotifier(Notifier):
         """Digests are not part of a backtest."""
 
 
-@dataclass
-class Score:
-    events: int = 0
-    caught: int = 0
-    delays_min: list[float] = field(default_factory=list)
-    by_kind: dict[str, list[float | None]] = field(default_factory=dict)
+@dataclass(frozen=True)
+class DetectorScore:
+    """How one detector (or all together) did against the labelled events."""
 
-    def row(self) -> dict[str, Any]:
-        return {
-            "events": self.events,
-            "caught": self.caught,
-            "recall": round(self.caught / self.events, 3) if self.events else None,
-            "median_delay_min": round(statistics.median(self.delays_min), 1)
-            if self.delays_min
-            else None,
-            "median_delay_by_kind_min": {
-                kind: (
-                    round(statistics.median([d for d in ds if d is not None]), 1)
-                    if any(d is not None for d in ds)
-                    else None
-                )
-                for kind, ds in sorted(self.by_kind.items())
-            },
-            "caught_by_kind": {
-                kind: f"{sum(d is not None for d in ds)}/{len(ds)}"
-                for kind, ds in sorted(self.by_kind.items())
-            },
-        }
+    events: int
+    caught: int
+    recall: float | None
+    median_delay_min: float | None
+    median_delay_by_kind_min: dict[str, float | None]
+    caught_by_kind: dict[str, str]
+    """Per event kind: ``"caught/total"``."""
+    alerts: int
+    false_alerts: int
+    alerts_on_non_crisis_events: int
+    false_alerts_per_brand_day: float
+    false_alerts_per_brand_week: float
+    precision: float | None
+
+
+def _median(values: Sequence[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 1) if known else None
 
 
 @dataclass(frozen=True)
@@ -131,8 +125,8 @@ class Report:
     start: datetime
     end: datetime
     """The period scored (alerts outside it are not counted)."""
-    overall: dict[str, Any]
-    detectors: dict[str, dict[str, Any]]
+    overall: DetectorScore
+    detectors: dict[str, DetectorScore]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, indent=2, default=str)
@@ -155,27 +149,35 @@ def evaluate(
     calm = [e for e in events if not e.crisis]
     brand_days = max(1e-9, len(set(brands)) * (end - start) / timedelta(days=1))
 
-    def score(subset: Sequence[Alert]) -> dict[str, Any]:
-        result = Score(events=len(crises))
+    def score(subset: Sequence[Alert]) -> DetectorScore:
+        delays: list[float | None] = []
+        by_kind: dict[str, list[float | None]] = defaultdict(list)
         for event in crises:
             hits = [a.at for a in subset if _inside(a, event, grace)]
             delay = (min(hits) - event.onset).total_seconds() / 60 if hits else None
-            result.by_kind.setdefault(event.kind, []).append(delay)
-            if delay is not None:
-                result.caught += 1
-                result.delays_min.append(delay)
+            by_kind[event.kind].append(delay)
+            delays.append(delay)
+        caught = sum(d is not None for d in delays)
         true = [a for a in subset if any(_inside(a, e, grace) for e in crises)]
         on_calm = [a for a in subset if a not in true and any(_inside(a, e, grace) for e in calm)]
         false = len(subset) - len(true)
-        return {
-            **result.row(),
-            "alerts": len(subset),
-            "false_alerts": false,
-            "alerts_on_non_crisis_events": len(on_calm),
-            "false_alerts_per_brand_day": round(false / brand_days, 3),
-            "false_alerts_per_brand_week": round(7 * false / brand_days, 3),
-            "precision": round(len(true) / len(subset), 3) if subset else None,
-        }
+        return DetectorScore(
+            events=len(crises),
+            caught=caught,
+            recall=round(caught / len(crises), 3) if crises else None,
+            median_delay_min=_median(delays),
+            median_delay_by_kind_min={k: _median(ds) for k, ds in sorted(by_kind.items())},
+            caught_by_kind={
+                k: f"{sum(d is not None for d in ds)}/{len(ds)}"
+                for k, ds in sorted(by_kind.items())
+            },
+            alerts=len(subset),
+            false_alerts=false,
+            alerts_on_non_crisis_events=len(on_calm),
+            false_alerts_per_brand_day=round(false / brand_days, 3),
+            false_alerts_per_brand_week=round(7 * false / brand_days, 3),
+            precision=round(len(true) / len(subset), 3) if subset else None,
+        )
 
     by_detector: dict[str, list[Alert]] = defaultdict(list)
     for alert in alerts:

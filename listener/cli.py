@@ -31,7 +31,7 @@ from listener.config.types import parse_duration
 from listener.domain import SENTIMENT_LABELS, Mention, utcnow
 from listener.logs import configure_logging
 from listener.plugins import build_store
-from listener.spool import SpoolError, open_existing
+from listener.spool import NoSpool, SpoolError, open_existing
 from listener.stores.base import MentionQuery, StoreError
 
 T = TypeVar("T")
@@ -261,14 +261,16 @@ def search(
 def status(ctx: click.Context, as_json: bool) -> None:
     """Spool depth, each source's last crawl and health, open incidents."""
     config = _config(ctx)
+    depth: dict[str, int] | None = None
+    dead: list[tuple[int, str, str]] = []
     try:
         with open_existing(config.spool_path) as spool:
-            depth: dict[str, int] | None = vars(spool.depth()).copy()
+            depth = spool.depth().as_dict()
             dead = spool.dead_letters(5)
+    except NoSpool:
+        pass  # no crawl has run yet: said below
     except SpoolError as exc:
-        if "no spool at" not in str(exc):
-            fail(str(exc))
-        depth, dead = None, []
+        fail(str(exc))
     outbox = _outbox_state(config)
     store = guarded(lambda: build_store(config.storage, config.daemon.data_dir))
     try:
@@ -543,15 +545,15 @@ def backtest(
     for name, row in [("overall", report.overall), *report.detectors.items()]:
         table.add_row(
             name,
-            f"{row['caught']}/{row['events']}",
-            str(row["median_delay_min"]),
-            str(row["false_alerts_per_brand_week"]),
-            str(row["precision"]),
-            str(row["alerts_on_non_crisis_events"]),
+            f"{row.caught}/{row.events}",
+            str(row.median_delay_min),
+            str(row.false_alerts_per_brand_week),
+            str(row.precision),
+            str(row.alerts_on_non_crisis_events),
         )
     out.print(table)
-    for kind, caught in report.overall["caught_by_kind"].items():
-        delay = report.overall["median_delay_by_kind_min"][kind]
+    for kind, caught in report.overall.caught_by_kind.items():
+        delay = report.overall.median_delay_by_kind_min[kind]
         out.print(f"  {kind}: caught {caught}, median delay {delay} min")
 
 

@@ -10,6 +10,7 @@ the store rejects single documents, those stay in the spool with the reason.
 
 from __future__ import annotations
 
+import random
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -20,14 +21,13 @@ from listener.domain import Mention
 from listener.enrichers import Vocabulary, enrich, with_history
 from listener.logs import get_logger
 from listener.metrics import Metrics
+from listener.retry import backoff
 from listener.scorers.base import Scorer
-from listener.spool import Spool
+from listener.spool import Hold, Spool
 from listener.stores.base import Store, StoreError
 
 log = get_logger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
-STORE_DOWN = "store: "
-"""How a batch released because the store was unreachable is marked in the spool."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,11 @@ class EnrichWorker:
         config: SpoolConfig,
         crisis_vocabulary: Vocabulary,
         metrics: Metrics,
+        rng: random.Random | None = None,
     ) -> None:
         self.spool = spool
+        self.rng = rng
+        """Draws the backoff's jitter (seeded in tests)."""
         self.store = store
         self.scorer = scorer
         self.config = config
@@ -78,7 +81,9 @@ class EnrichWorker:
                 retry_in=self.config.retry_delay.total_seconds(),
             )
             self.spool.release(
-                dict.fromkeys(all_seqs, f"scoring failed: {exc}"), self.config.retry_delay
+                dict.fromkeys(all_seqs, f"scoring failed: {exc}"),
+                self.config.retry_delay,
+                Hold.SCORING,
             )
             return BatchOutcome(len(entries), 0, len(entries))
         try:
@@ -102,10 +107,10 @@ class EnrichWorker:
                 )
             self.store_healthy = False
             self.failures += 1
-            self.spool.release(dict.fromkeys(all_seqs, f"{STORE_DOWN}{exc}"), delay)
+            self.spool.release(dict.fromkeys(all_seqs, str(exc)), delay, Hold.STORE_DOWN)
             return BatchOutcome(len(entries), 0, len(entries))
         if not self.store_healthy:
-            waiting = self.spool.retry_now(STORE_DOWN)
+            waiting = self.spool.retry_now(Hold.STORE_DOWN)
             log.info("store reachable again; indexing resumed", retried_now=waiting)
         self.store_healthy = True
         self.failures = 0
@@ -122,8 +127,13 @@ class EnrichWorker:
 
     def backoff(self) -> timedelta:
         """``retry_delay`` doubled for every failure in a row, at most ``MAX_BACKOFF``."""
-        wait: timedelta = self.config.retry_delay * 2 ** min(self.failures, 16)
-        return min(wait, MAX_BACKOFF)
+        wait = backoff(
+            self.failures + 1,
+            self.config.retry_delay.total_seconds(),
+            MAX_BACKOFF.total_seconds(),
+            rng=self.rng,
+        )
+        return timedelta(seconds=wait)
 
     def drain(self, stop: threading.Event | None = None) -> int:
         """Index until the spool has nothing ready (or ``stop`` is set); returns how many."""

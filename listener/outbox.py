@@ -23,7 +23,6 @@ incident's thread), through ``NotifierState``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -248,11 +247,6 @@ class Outbox:
             return db.execute(
                 "DELETE FROM outbox WHERE state = 'sent' AND done_at < ?", (before,)
             ).rowcount
-
-
-def backoff(attempts: int, base: timedelta, cap: timedelta) -> float:
-    """Seconds to wait after the ``attempts``-th failure: base × 2^(attempts-1), capped."""
-    return float(min(cap.total_seconds(), base.total_seconds() * 2 ** max(0, attempts - 1)))
 
 
 class NotifierState:

@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -35,7 +36,8 @@ CREATE TABLE IF NOT EXISTS spool (
     claimed_until REAL,
     attempts      INTEGER NOT NULL DEFAULT 0,
     last_error    TEXT,
-    dead          INTEGER NOT NULL DEFAULT 0
+    dead          INTEGER NOT NULL DEFAULT 0,
+    held_for      TEXT
 );
 CREATE INDEX IF NOT EXISTS spool_ready ON spool (dead, available_at, claimed_until);
 """
@@ -43,6 +45,25 @@ CREATE INDEX IF NOT EXISTS spool_ready ON spool (dead, available_at, claimed_unt
 
 class SpoolError(Exception):
     """The spool file cannot be opened or read; the message says which file and why."""
+
+
+class NoSpool(SpoolError):
+    """There is no spool file yet (no crawl has run): not a failure for inspection."""
+
+    def __init__(self, path: Path | str) -> None:
+        super().__init__(f"no spool at {path} (has the daemon or a crawl run yet?)")
+        self.path = Path(path)
+
+
+class Hold(StrEnum):
+    """Why entries were given back after a failure (``Spool.release``)."""
+
+    REJECTED = "rejected"
+    """The store refused these documents: retried after the configured delay."""
+    STORE_DOWN = "store_down"
+    """The store could not be reached: retried as soon as it takes a batch again."""
+    SCORING = "scoring"
+    """The sentiment model failed on the batch."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,10 @@ class SpoolDepth:
     def total(self) -> int:
         return self.pending + self.claimed + self.delayed
 
+    def as_dict(self) -> dict[str, int]:
+        """By state, for JSON (``/healthz``, ``listener status --json``) and metrics."""
+        return asdict(self)
+
 
 class Spool:
     """One handle on the spool file; safe to use from several threads of one process."""
@@ -75,6 +100,7 @@ class Spool:
         self.path = Path(path)
         self._db = Database(self.path, SpoolError, "spool", busy_timeout)
         self._db.script(_SCHEMA)
+        self._db.add_column("spool", "held_for TEXT")  # spools written before 0.2
 
     def close(self) -> None:
         self._db.close()
@@ -136,28 +162,30 @@ class Spool:
         with self._db.transaction() as db:
             db.executemany("DELETE FROM spool WHERE seq = ?", [(s,) for s in seqs])
 
-    def release(self, failures: dict[int, str], retry_after: timedelta) -> None:
-        """Give entries back after a failure; they are retried after ``retry_after``."""
+    def release(
+        self, failures: dict[int, str], retry_after: timedelta, held_for: Hold = Hold.REJECTED
+    ) -> None:
+        """Give entries back after a failure (seq → reason); they are retried after
+        ``retry_after``, or sooner by ``retry_now(held_for)``."""
         if not failures:
             return
         available = time.time() + retry_after.total_seconds()
         with self._db.transaction() as db:
             db.executemany(
-                "UPDATE spool SET claimed_until = NULL, available_at = ?, last_error = ? "
-                "WHERE seq = ?",
-                [(available, reason[:500], seq) for seq, reason in failures.items()],
+                "UPDATE spool SET claimed_until = NULL, available_at = ?, last_error = ?, "
+                "held_for = ? WHERE seq = ?",
+                [(available, why[:500], held_for.value, seq) for seq, why in failures.items()],
             )
 
-    def retry_now(self, error_prefix: str) -> int:
-        """Entries waiting out a backoff after a failure whose reason starts with
-        ``error_prefix`` become available at once (the cause is gone); how many."""
+    def retry_now(self, held_for: Hold) -> int:
+        """Entries waiting out a backoff after a failure of kind ``held_for`` become
+        available at once (the cause is gone); returns how many."""
         now = time.time()
         with self._db.transaction() as db:
             cursor = db.execute(
                 "UPDATE spool SET available_at = ? WHERE dead = 0 AND available_at > ?"
-                " AND (claimed_until IS NULL OR claimed_until < ?)"
-                " AND substr(last_error, 1, ?) = ?",
-                (now, now, now, len(error_prefix), error_prefix),
+                " AND (claimed_until IS NULL OR claimed_until < ?) AND held_for = ?",
+                (now, now, now, held_for.value),
             )
             return int(cursor.rowcount)
 
@@ -196,5 +224,5 @@ class Spool:
 def open_existing(path: Path | str) -> Spool:
     """Open a spool for inspection only; a missing file is an error, not a new spool."""
     if not os.path.exists(path):
-        raise SpoolError(f"no spool at {path} (has the daemon or a crawl run yet?)")
+        raise NoSpool(path)
     return Spool(path)

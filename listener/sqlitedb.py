@@ -64,6 +64,12 @@ class Database:
             except sqlite3.DatabaseError as exc:
                 raise self._fail(exc) from exc
 
+    def add_column(self, table: str, column: str) -> None:
+        """Add ``column`` ("name TYPE") to a table created by an older version, if missing."""
+        name = column.split(maxsplit=1)[0]
+        if not any(row[1] == name for row in self.query(f"PRAGMA table_info({table})")):
+            self.script(f"ALTER TABLE {table} ADD COLUMN {column}")
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

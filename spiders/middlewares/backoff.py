@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 
 from scrapy import Request
 from scrapy.crawler import Crawler
@@ -15,8 +16,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-from listener.domain import CrawlSpec, utcnow
-from spiders.parsers.times import http_date
+from listener.domain import CrawlSpec
+from listener.retry import backoff, retry_after
 
 logger = logging.getLogger(__name__)
 MAX_WAIT_S = 300.0
@@ -24,6 +25,8 @@ MAX_WAIT_S = 300.0
 
 class BackoffRetryMiddleware(RetryMiddleware):
     backoff_s: float = 5.0
+    rng: random.Random | None = None
+    """Draws the backoff's jitter (seeded in tests)."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
@@ -34,17 +37,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return middleware
 
     def wait_for(self, request: Request, response: Response) -> float:
-        retry_after = response.headers.get("Retry-After")
-        if retry_after:
-            text = retry_after.decode("latin-1").strip()
-            try:
-                return min(max(float(text), 0.0), MAX_WAIT_S)
-            except ValueError:
-                until = http_date(text)  # Retry-After may also be an HTTP date
-                if until is not None:
-                    return min(max((until - utcnow()).total_seconds(), 0.0), MAX_WAIT_S)
-        attempt = int(request.meta.get("retry_times", 0))
-        return float(min(self.backoff_s * 2**attempt, MAX_WAIT_S))
+        """The server's Retry-After when it gives one, else the exponential backoff."""
+        asked = retry_after(response.headers.get("Retry-After"), cap=MAX_WAIT_S)
+        if asked is not None:
+            return asked
+        failures = int(request.meta.get("retry_times", 0)) + 1
+        return backoff(failures, self.backoff_s, MAX_WAIT_S, rng=self.rng)
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response

@@ -45,10 +45,10 @@ def test_backtest_catches_surges_and_ignores_the_positive_moment(tmp_path: Path)
         config, observations, events, timedelta(minutes=5), timedelta(days=2), tmp_path / "data"
     )
     o = report.overall
-    assert o["caught"] == 2 and o["events"] == 2
-    assert o["median_delay_min"] <= 15
-    assert o["alerts_on_non_crisis_events"] == 0
-    assert report.detectors and all(r["caught"] <= 2 for r in report.detectors.values())
+    assert o.caught == 2 and o.events == 2
+    assert o.median_delay_min is not None and o.median_delay_min <= 15
+    assert o.alerts_on_non_crisis_events == 0
+    assert report.detectors and all(r.caught <= 2 for r in report.detectors.values())
 
 
 def test_evaluate_counts_delays_false_alerts_and_precision() -> None:
@@ -75,11 +75,12 @@ def test_evaluate_counts_delays_false_alerts_and_precision() -> None:
     ]
     report = evaluate(alerts, events, ["A", "B"], t0, t0 + timedelta(days=1))
     o = report.overall
-    assert (o["caught"], o["events"], o["median_delay_min"]) == (1, 2, 10.0)
-    assert o["caught_by_kind"] == {"slow_build": "0/1", "sudden_surge": "1/1"}
-    assert (o["false_alerts"], o["alerts_on_non_crisis_events"]) == (2, 1)
-    assert o["false_alerts_per_brand_week"] == 7.0 and o["precision"] == pytest.approx(0.333)
-    assert report.detectors["negative_surge"]["caught"] == 0
+    assert (o.caught, o.events, o.median_delay_min, o.recall) == (1, 2, 10.0, 0.5)
+    assert o.caught_by_kind == {"slow_build": "0/1", "sudden_surge": "1/1"}
+    assert o.median_delay_by_kind_min == {"slow_build": None, "sudden_surge": 10.0}
+    assert (o.false_alerts, o.alerts_on_non_crisis_events) == (2, 1)
+    assert o.false_alerts_per_brand_week == 7.0 and o.precision == pytest.approx(0.333)
+    assert report.detectors["negative_surge"].caught == 0
 
 
 def test_cli_replay_and_backtest(tmp_path: Path) -> None:

@@ -220,11 +220,12 @@ def test_retries_back_off_while_the_store_stays_down(parts: tuple[Spool, FlakySt
         waits.append(w.backoff().total_seconds())
         spool.put_many([mention("1")])
         w.run_once()
-    assert waits == [30, 60, 120, 240, 300, 300]  # doubling, capped at five minutes
+    nominal = [30, 60, 120, 240, 300, 300]  # doubling, capped at five minutes
+    assert all(0.9 * n <= wait <= n for wait, n in zip(waits, nominal, strict=True)), waits
     store.down = False
     spool.put_many([mention("2")])
     w.run_once()
-    assert w.backoff().total_seconds() == 30  # back to the configured delay
+    assert 27 <= w.backoff().total_seconds() <= 30  # back to the configured delay
 
 
 def test_batches_waiting_out_a_backoff_go_as_soon_as_the_store_is_back(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alerts.base import Delivery
 from listener.domain import SourceHealth
-from listener.outbox import NotifierState, Outbox, backoff
+from listener.outbox import NotifierState, Outbox
 from tests.factories import T0, incident, incident_event
 
 NOW = T0.timestamp()
@@ -76,19 +76,6 @@ def test_a_paused_notifier_does_not_hold_others(tmp_path: Path) -> None:
     outbox.put("email", incident_event(), NOW)
     assert [i.notifier for i in outbox.claim(NOW, skip=frozenset({"slack"}))] == ["email"]
     outbox.close()
-
-
-def test_backoff_doubles_up_to_a_cap() -> None:
-    base, cap = timedelta(seconds=30), timedelta(minutes=15)
-    assert [backoff(n, base, cap) for n in (1, 2, 3, 4, 5, 6, 7)] == [
-        30.0,
-        60.0,
-        120.0,
-        240.0,
-        480.0,
-        900.0,
-        900.0,
-    ]
 
 
 def test_notifier_state_is_durable_and_separate(tmp_path: Path) -> None:

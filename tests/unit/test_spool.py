@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from listener.spool import Spool, SpoolError, open_existing
+from listener.spool import Hold, NoSpool, Spool, SpoolError, open_existing
 from tests.factories import mention
 
 LEASE = timedelta(seconds=30)
@@ -85,3 +85,33 @@ def test_open_existing_does_not_create(tmp_path: Path) -> None:
 def test_count_by_source(spool: Spool) -> None:
     spool.put_many([mention("1", source="a"), mention("2", source="b"), mention("3", source="a")])
     assert spool.count_by_source("a") == 2
+
+
+def test_only_entries_held_for_the_cause_that_ended_come_back_at_once(spool: Spool) -> None:
+    spool.put_many([mention("down"), mention("rejected")])
+    down, rejected = spool.claim(2, LEASE)
+    spool.release({down.seq: "connection refused"}, timedelta(hours=1), Hold.STORE_DOWN)
+    spool.release({rejected.seq: "mapper_parsing_exception"}, timedelta(hours=1))
+    assert spool.retry_now(Hold.STORE_DOWN) == 1
+    assert [e.mention.id for e in spool.claim(10, LEASE)] == ["weibo:down"]
+    assert spool.depth().delayed == 1  # the rejected document keeps its own delay
+
+
+def test_a_spool_written_before_hold_causes_opens_and_keeps_its_entries(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    with Spool(path) as handle:
+        handle.put_many([mention("1")])
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE spool DROP COLUMN held_for")
+    db.commit()
+    db.close()
+    with Spool(path) as handle:
+        [entry] = handle.claim(1, LEASE)
+        handle.release({entry.seq: "down"}, timedelta(hours=1), Hold.STORE_DOWN)
+        assert handle.retry_now(Hold.STORE_DOWN) == 1
+
+
+def test_inspecting_a_missing_spool_says_so(tmp_path: Path) -> None:
+    with pytest.raises(NoSpool, match="no spool at"):
+        open_existing(tmp_path / "absent.sqlite3")
+    assert issubclass(NoSpool, SpoolError)

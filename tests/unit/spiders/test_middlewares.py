@@ -25,7 +25,8 @@ def test_waits_double_each_retry_and_are_capped() -> None:
         m.wait_for(Request("https://m.weibo.cn/x", meta={"retry_times": n}), response)
         for n in range(8)
     ]
-    assert waits[:4] == [5.0, 10.0, 20.0, 40.0] and waits[-1] == MAX_WAIT_S
+    nominal = [5.0, 10.0, 20.0, 40.0, 80.0, 160.0, MAX_WAIT_S, MAX_WAIT_S]
+    assert all(0.9 * n <= w <= n for w, n in zip(waits, nominal, strict=True)), waits
 
 
 def test_retry_after_wins_in_seconds_or_as_a_date() -> None:
@@ -37,7 +38,7 @@ def test_retry_after_wins_in_seconds_or_as_a_date() -> None:
     dated = Response("https://api.bilibili.com/x", status=429, headers={"Retry-After": when})
     assert 50 <= m.wait_for(request, dated) <= 60
     junk = Response("https://api.bilibili.com/x", status=429, headers={"Retry-After": "soon"})
-    assert m.wait_for(request, junk) == 40.0  # falls back to the exponential wait
+    assert 36.0 <= m.wait_for(request, junk) <= 40.0  # falls back to the exponential wait
 
 
 def test_identity_rotates_agents_and_proxies() -> None:
