@@ -4,17 +4,23 @@ errors that tell the outbox what to do with a message that could not be delivere
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from listener.domain import Digest, IncidentEvent, SourceHealth
+from listener.plugin import MemoryState, PluginContext, State, tag_value
 from listener.retry import retry_after
+
+__all__ = ["MemoryState", "State"]  # the notifiers' durable state (listener.plugin)
 
 
 class NotifierConfig(BaseModel):
+    """Base of every notifier's options; ``type`` (a Literal in each) names the notifier."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    type: str
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     """Unique; routes and digest groups refer to notifiers by this name."""
 
@@ -34,27 +40,6 @@ class Delivery(BaseModel):
 
 AS_CONFIGURED = Delivery()
 """The notifier's own defaults: no channel, mention or recipients from routing."""
-
-
-class State(Protocol):
-    """Small durable key/value state a notifier keeps across restarts."""
-
-    def get(self, key: str) -> str | None: ...
-
-    def put(self, key: str, value: str) -> None: ...
-
-
-class MemoryState:
-    """State that lives as long as the process (tests, previews)."""
-
-    def __init__(self) -> None:
-        self._values: dict[str, str] = {}
-
-    def get(self, key: str) -> str | None:
-        return self._values.get(key)
-
-    def put(self, key: str, value: str) -> None:
-        self._values[key] = value
 
 
 class NotifierError(Exception):
@@ -90,10 +75,24 @@ class NotifierRejected(NotifierError):
 
 
 class Notifier(ABC):
+    """A notifier plugin: ``Config`` (its options, whose ``type`` is its kind),
+    ``from_config`` and the three deliveries. ``name`` is the configured instance's."""
+
+    Config: ClassVar[type[NotifierConfig]]
     kind: ClassVar[str]
+    """Read from ``Config``'s ``type``."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" in cls.__dict__:
+            cls.kind = tag_value(cls.Config, "type")
 
     def __init__(self, name: str) -> None:
         self.name = name
+
+    @classmethod
+    def from_config(cls, config: NotifierConfig, ctx: PluginContext) -> Self:
+        return cls(config)  # type: ignore[arg-type]  # every notifier takes its own config
 
     @abstractmethod
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:

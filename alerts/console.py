@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
-from typing import ClassVar, Literal, TextIO
+from typing import Literal, TextIO
 
 from alerts.base import AS_CONFIGURED, Delivery, Notifier, NotifierConfig
 from alerts.digest_mail import render_text
@@ -21,7 +21,7 @@ class ConsoleNotifierConfig(NotifierConfig):
 
 
 class ConsoleNotifier(Notifier):
-    kind: ClassVar[str] = "console"
+    Config = ConsoleNotifierConfig
 
     def __init__(self, config: ConsoleNotifierConfig) -> None:
         super().__init__(config.name)

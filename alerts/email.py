@@ -10,7 +10,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -55,7 +55,7 @@ class EmailNotifierConfig(NotifierConfig):
 
 
 class EmailNotifier(Notifier):
-    kind: ClassVar[str] = "email"
+    Config = EmailNotifierConfig
 
     def __init__(self, config: EmailNotifierConfig) -> None:
         super().__init__(config.name)

@@ -14,7 +14,7 @@ so a retry after a failure (or a crash) never posts the same thing twice.
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal, Self
 
 from pydantic import AnyHttpUrl, SecretStr, field_validator, model_validator
 from slack_sdk import WebClient
@@ -44,6 +44,7 @@ from alerts.slack_blocks import (
 from alerts.text import fallback_text, render_source_health
 from alerts.webhook import http_error
 from listener.domain import Digest, IncidentEvent, SourceHealth
+from listener.plugin import PluginContext
 
 AUTH_ERRORS = frozenset(
     {
@@ -137,7 +138,7 @@ def slack_failure(who: str, exc: SlackApiError) -> NotifierError:
 
 
 class SlackNotifier(Notifier):
-    kind: ClassVar[str] = "slack"
+    Config = SlackNotifierConfig
 
     def __init__(self, config: SlackNotifierConfig, state: State | None = None) -> None:
         super().__init__(config.name)
@@ -157,6 +158,11 @@ class SlackNotifier(Notifier):
             if config.webhook_url is not None and self.client is None
             else None
         )
+
+    @classmethod
+    def from_config(cls, config: NotifierConfig, ctx: PluginContext) -> Self:
+        assert isinstance(config, SlackNotifierConfig)
+        return cls(config, ctx.state(config.name))
 
     @property
     def interactive(self) -> bool:

@@ -12,7 +12,7 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, SecretStr
 
@@ -54,7 +54,7 @@ def sign(secret: str, body: bytes) -> str:
 
 
 class WebhookNotifier(Notifier):
-    kind: ClassVar[str] = "webhook"
+    Config = WebhookNotifierConfig
 
     def __init__(self, config: WebhookNotifierConfig) -> None:
         super().__init__(config.name)

@@ -20,10 +20,10 @@ import numpy as np
 
 from listener.config.models import Config
 from listener.detectors.base import DetectContext
-from listener.detectors.series import BucketSeries
 from listener.domain import Author, Engagement, Mention, Score, SentimentLabel
 from listener.enrichers import enrich
 from listener.plugins import build_detectors
+from listener.stats.series import BucketSeries
 from listener.stores.base import Store
 from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 from listener.stores.sqlite import SqliteStore
@@ -83,7 +83,7 @@ def main() -> None:
     brands = [f"品牌{i:04d}" for i in range(args.brands)]
     rates = rng.lognormal(-1.5, 1.2, size=args.brands)  # mentions per 5 minutes
     config = Config.model_validate({"brands": [{"name": b} for b in brands]})
-    detectors = build_detectors(config.detectors)
+    detectors = build_detectors(config)
     serial = [0]
     with tempfile.TemporaryDirectory() as folder:
         store = open_store(args.store, Path(folder))
@@ -113,9 +113,15 @@ def main() -> None:
             t = time.perf_counter()
             context = DetectContext.prepare(store, now, tuple(brands), series)
             timings["aggregation"] = time.perf_counter() - t
-            for detector in detectors:
+            bursts = []
+            for detector in [d for d in detectors if d.finds_bursts]:  # the pass's first step
                 t = time.perf_counter()
-                detector.detect(context)
+                bursts.append(detector.find_bursts(context))
+                timings[detector.name] = time.perf_counter() - t
+            counted = context.discounting(bursts)
+            for detector in [d for d in detectors if not d.finds_bursts]:
+                t = time.perf_counter()
+                detector.detect(counted)
                 timings[detector.name] = time.perf_counter() - t
             label = "first pass (cold cache)" if n == 0 else f"pass {n}"
             detail = ", ".join(f"{k} {v:.2f}s" for k, v in timings.items())

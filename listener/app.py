@@ -25,8 +25,7 @@ from alerts.slack import SlackNotifier
 from alerts.slack_socket import SlackActions
 from listener.config.models import Config, DigestGroup, SourceConfigs
 from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
-from listener.detectors.base import DetectContext, Detector
-from listener.detectors.series import BucketSeries
+from listener.detectors.base import DetectContext, Detector, detect_pass
 from listener.digest import build_digest
 from listener.domain import (
     Digest,
@@ -52,6 +51,7 @@ from listener.retry import backoff
 from listener.routing import Router
 from listener.scorers.base import Scorer
 from listener.spool import Spool
+from listener.stats.series import BucketSeries
 from listener.stores.base import BucketQuery, MentionQuery, Store, StoreUnavailable
 
 log = get_logger(__name__)
@@ -89,7 +89,7 @@ class App:
 
     @classmethod
     def build(cls, config: Config) -> App:
-        store = build_store(config.storage, config.daemon.data_dir)
+        store = build_store(config)
         ready = True
         try:
             store.setup()
@@ -97,16 +97,16 @@ class App:
             ready = False  # collect into the spool now; index once the store answers
             log.warning("store unavailable at start; collecting into the spool", error=str(exc))
         spool = Spool(config.spool_path)
-        scorer = build_scorer(config.model)
+        scorer = build_scorer(config)
         metrics = Metrics()
         outbox = Outbox(config.outbox_path)
-        notifiers = build_notifiers(config.notifiers, lambda name: NotifierState(outbox, name))
+        notifiers = build_notifiers(config, lambda name: NotifierState(outbox, name))
         return cls(
             config=config,
             store=store,
             spool=spool,
             scorer=scorer,
-            detectors=build_detectors(config.detectors, config.brands),
+            detectors=build_detectors(config),
             notifiers=notifiers,
             metrics=metrics,
             incidents=IncidentManager(store, config.incidents),
@@ -209,7 +209,7 @@ class App:
         context = DetectContext.prepare(
             self.store, now, tuple(b.name for b in self.config.brands), self.series, unhealthy
         )
-        signals = [s for d in self.detectors for s in d.detect(context)]
+        signals = detect_pass(self.detectors, context)
         events = self.incidents.apply(signals, now)
         official = {b.name: tuple(a.id for a in b.official_accounts) for b in self.config.brands}
         events += self.incidents.check_responses(now, official)

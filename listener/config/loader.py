@@ -17,7 +17,8 @@ from typing import Any
 import yaml
 from pydantic import SecretStr, ValidationError
 
-from listener.config.models import Config
+from listener.config.models import PLUGIN_FIELDS, Config, config_model
+from listener.plugin import PluginError, is_import_path
 
 SECRET_KEYS = frozenset(
     {
@@ -259,10 +260,16 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
     issues: list[ConfigIssue] = []
     tainted: set[Loc] = set()
     data = _substitute(raw, (), env, issues, tainted)
-    for i, issue in enumerate(issues):
-        issues[i] = ConfigIssue(issue.path, issue.message, _line_of(node, _loc_of(issue.path)))
+    unloadable: list[ConfigIssue] = []
+    extra = _named_by_path(data, unloadable)
+    issues = [
+        ConfigIssue(i.path, i.message, _line_of(node, _loc_of(i.path)))
+        for i in (*issues, *unloadable)
+    ]
+    if unloadable:  # validating now would only repeat "unknown type" for those entries
+        raise ConfigError(file, issues)
     try:
-        config = Config.model_validate(data)
+        config = config_model(extra).model_validate(data)
     except ValidationError as exc:
         raise ConfigError(
             file, issues + _issues_from_validation(exc, data, node, tainted)
@@ -274,6 +281,29 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
     if issues:
         raise ConfigError(file, issues)
     return config
+
+
+def _named_by_path(
+    data: Mapping[str, Any], issues: list[ConfigIssue]
+) -> frozenset[tuple[str, str]]:
+    """The plugins the file names by import path (``type: acme.alerts:TeamsNotifier``),
+    imported now so that their options are validated like the shipped plugins' ones."""
+    found: set[tuple[str, str]] = set()
+    for field, registry in PLUGIN_FIELDS.items():
+        value = data.get(field)
+        entries = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, entry in entries:
+            name = entry.get(registry.tag) if isinstance(entry, dict) else None
+            if not (isinstance(name, str) and is_import_path(name)):
+                continue
+            where = field if index is None else f"{field}[{index}]"
+            try:
+                registry.resolve(name)
+            except PluginError as exc:
+                issues.append(ConfigIssue(f"{where}.{registry.tag}", str(exc)))
+                continue
+            found.add((field, name))
+    return frozenset(found)
 
 
 def _loc_of(path: str) -> Loc:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
+from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, create_model, field_validator
 
+from alerts.base import NotifierConfig
 from alerts.console import ConsoleNotifierConfig
-from alerts.email import EmailNotifierConfig
-from alerts.slack import SlackNotifierConfig
-from alerts.webhook import WebhookNotifierConfig
+from alerts.registry import NOTIFIERS
 from listener.brandquery import QueryError, parse_query
 from listener.config.types import (
     Duration,
@@ -30,17 +30,15 @@ from listener.config.types import (
     Timezone,
     within,
 )
-from listener.detectors.coordinated import CoordinatedConfig
-from listener.detectors.crisis_terms import CrisisTermsConfig
-from listener.detectors.influential_author import InfluentialAuthorConfig
-from listener.detectors.negative_surge import NegativeSurgeConfig
-from listener.detectors.viral_thread import ViralThreadConfig
-from listener.detectors.volume_spike import VolumeSpikeConfig
+from listener.detectors.base import DetectorConfig
+from listener.detectors.registry import DETECTORS
 from listener.domain import Severity
 from listener.enrichers import DEFAULT_CRISIS_TERMS
 from listener.kibana import KibanaConfig
+from listener.plugin import Registry
+from listener.scorers.base import ScorerConfig
 from listener.scorers.lexicon import LexiconScorerConfig
-from listener.scorers.transformer import TransformerScorerConfig
+from listener.scorers.registry import SCORERS
 from listener.sources.jsonl import JsonlSourceConfig
 from listener.sources.platforms import (
     BilibiliSourceConfig,
@@ -51,20 +49,21 @@ from listener.sources.platforms import (
     WeiboSourceConfig,
     ZhihuSourceConfig,
 )
-from listener.stores.elasticsearch import ElasticsearchStoreConfig
+from listener.stores.base import StoreConfig
+from listener.stores.registry import STORES
 from listener.stores.sqlite import SqliteStoreConfig
 
-StorageConfig = Annotated[SqliteStoreConfig | ElasticsearchStoreConfig, Field(discriminator="type")]
-ModelConfig = Annotated[LexiconScorerConfig | TransformerScorerConfig, Field(discriminator="type")]
-DetectorConfig = Annotated[
-    VolumeSpikeConfig
-    | NegativeSurgeConfig
-    | ViralThreadConfig
-    | InfluentialAuthorConfig
-    | CrisisTermsConfig
-    | CoordinatedConfig,
-    Field(discriminator="type"),
-]
+if TYPE_CHECKING:  # the checker sees each kind's base; pydantic validates the tagged union
+    StorageConfig = StoreConfig
+    ModelConfig = ScorerConfig
+    DetectorConfigs = DetectorConfig
+    NotifierConfigs = NotifierConfig
+else:
+    StorageConfig = STORES.config_union()
+    ModelConfig = SCORERS.config_union()
+    DetectorConfigs = DETECTORS.config_union()
+    NotifierConfigs = NOTIFIERS.config_union()
+
 SourceConfigs = Annotated[
     JsonlSourceConfig
     | WeiboSourceConfig
@@ -75,10 +74,6 @@ SourceConfigs = Annotated[
     | RssSourceConfig
     | GenericSourceConfig,
     Field(discriminator="platform"),
-]
-NotifierConfigs = Annotated[
-    ConsoleNotifierConfig | WebhookNotifierConfig | SlackNotifierConfig | EmailNotifierConfig,
-    Field(discriminator="type"),
 ]
 
 
@@ -250,14 +245,8 @@ class Config(Section):
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
     detection: DetectionConfig = DetectionConfig()
-    detectors: list[DetectorConfig] = [
-        CoordinatedConfig(),
-        VolumeSpikeConfig(),
-        NegativeSurgeConfig(),
-        ViralThreadConfig(),
-        InfluentialAuthorConfig(),
-        CrisisTermsConfig(),
-    ]
+    detectors: list[DetectorConfigs] = [d.Config.model_validate({}) for d in DETECTORS]
+    """Default: every detector shipped with Listener, with its default options."""
     incidents: IncidentsConfig = IncidentsConfig()
     notifiers: list[NotifierConfigs] = [ConsoleNotifierConfig()]
     routing: list[RouteConfig] = []
@@ -275,3 +264,30 @@ class Config(Section):
 
     def source(self, name: str) -> SourceConfigs | None:
         return next((s for s in self.sources if s.name == name), None)
+
+
+PLUGIN_FIELDS: dict[str, Registry[Any]] = {
+    "storage": STORES,
+    "model": SCORERS,
+    "detectors": DETECTORS,
+    "notifiers": NOTIFIERS,
+}
+"""The Config fields that hold plugin options, and the registry each one's tag names."""
+
+
+@lru_cache(maxsize=32)
+def config_model(extra: frozenset[tuple[str, str]] = frozenset()) -> type[Config]:
+    """``Config``, or a subclass of it whose plugin unions also hold the plugins named by
+    import path in ``extra`` (field, ``module:Class``) pairs; the loader finds those."""
+    if not extra:
+        return Config
+    fields: dict[str, Any] = {}
+    for name, registry in PLUGIN_FIELDS.items():
+        paths = sorted(path for field, path in extra if field == name)
+        if not paths:
+            continue
+        union = registry.config_union(paths)
+        default = Config.model_fields[name].default
+        fields[name] = (list[union] if isinstance(default, list) else union, default)  # type: ignore[valid-type]
+    model: type[Config] = create_model("Config", __base__=Config, **fields)
+    return model

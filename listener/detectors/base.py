@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
-from listener.detectors.series import BucketSeries
+from listener.config.types import Section
 from listener.domain import Mention, Severity, Signal
+from listener.plugin import PluginContext, tag_value
+from listener.stats.series import BucketSeries
 from listener.stores.base import MentionQuery, Store
+
+
+@dataclass(frozen=True)
+class Bursts:
+    """What a burst finder (the first step of a pass) found: its signals, and per brand
+    the publication times of posts the count detectors of the second step discount."""
+
+    signals: tuple[Signal, ...] = ()
+    posts: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -24,9 +36,17 @@ class DetectContext:
     """Bucket counts per brand × sentiment × platform, refreshed for this pass."""
     unhealthy_sources: tuple[str, ...] = ()
     """Sources whose last crawls failed: their silence is a gap, not a quiet period."""
-    coordinated: dict[str, list[datetime]] = field(default_factory=dict)
-    """Per brand, when the posts of a coordinated burst were published (all but one per
-    burst); the coordinated-posting detector fills it, count detectors discount it."""
+    discounted_posts: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)
+    """Per brand, when the posts that count detectors must not count were published (all
+    but one post of each coordinated burst): the first step of the pass found them."""
+
+    def discounting(self, bursts: Sequence[Bursts]) -> DetectContext:
+        """This context for the second step: counts without what ``bursts`` found."""
+        posts: dict[str, list[datetime]] = {}
+        for found in bursts:
+            for brand, times in found.posts.items():
+                posts.setdefault(brand, []).extend(times)
+        return replace(self, discounted_posts={b: tuple(t) for b, t in posts.items()})
 
     def watched_brands(self) -> list[str]:
         """The configured brands that have mentions in the series."""
@@ -58,7 +78,7 @@ class DetectContext:
 
     def discounted(self, brand: str, counts: NDArray[np.float64]) -> NDArray[np.float64]:
         """``counts`` (this pass's series for ``brand``) without its coordinated posts."""
-        times = self.coordinated.get(brand)
+        times = self.discounted_posts.get(brand)
         if not times:
             return counts
         out = counts.copy()
@@ -85,8 +105,33 @@ class DetectContext:
         )
 
 
+class DetectorConfig(Section):
+    """Base of every detector's options; ``type`` (a Literal in each) names the detector."""
+
+    type: str
+
+
 class Detector(ABC):
+    """A detector plugin: ``Config`` (its options, whose ``type`` is its name), ``detect``."""
+
+    Config: ClassVar[type[DetectorConfig]]
     name: ClassVar[str]
+    """Read from ``Config``'s ``type``: what signals and incidents call the detector."""
+    finds_bursts: ClassVar[bool] = False
+    """A burst finder runs in the pass's first step (``find_bursts``); what it finds is
+    discounted by the detectors of the second step (``detect``)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" in cls.__dict__:
+            cls.name = tag_value(cls.Config, "type")
+
+    def __init__(self, config: DetectorConfig) -> None:
+        self.config = config
+
+    @classmethod
+    def from_config(cls, config: DetectorConfig, ctx: PluginContext) -> Self:
+        return cls(config)
 
     def thread_signals(
         self,
@@ -118,3 +163,16 @@ class Detector(ABC):
 
     @abstractmethod
     def detect(self, context: DetectContext) -> list[Signal]: ...
+
+    def find_bursts(self, context: DetectContext) -> Bursts:
+        """The first step's findings; only burst finders override this."""
+        return Bursts(signals=tuple(self.detect(context)))
+
+
+def detect_pass(detectors: Sequence[Detector], context: DetectContext) -> list[Signal]:
+    """One detection pass in two explicit steps: the burst finders (coordinated posting)
+    first, then every other detector on a context that discounts what they found."""
+    bursts = [d.find_bursts(context) for d in detectors if d.finds_bursts]
+    counted = context.discounting(bursts)
+    signals = [s for found in bursts for s in found.signals]
+    return signals + [s for d in detectors if not d.finds_bursts for s in d.detect(counted)]

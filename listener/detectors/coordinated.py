@@ -8,75 +8,28 @@ similarity of at least ``similarity`` are near-duplicates (MinHash LSH, from
 A cluster of at least ``min_posts`` posts from ``min_authors`` accounts whose
 median follower count is tiny is reported as a possible smear (or astroturf)
 campaign: an incident of its own, since it calls for a different answer than a
-real crisis. Its posts are discounted from the count detectors of the same
-pass, so a paid burst does not look like a groundswell. This detector must run
-first; ``build_detectors`` puts it there.
+real crisis. It is a burst finder: it runs in the first step of a pass, and the
+count detectors of the second step discount its posts, so a paid burst does not
+look like a groundswell.
 """
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import defaultdict
-from datetime import timedelta
-from typing import ClassVar, Literal
+from datetime import datetime, timedelta
+from typing import Literal
 
-from datasketch import MinHash, MinHashLSH
 from pydantic import Field
 
-from listener.config.types import PositiveDuration, Section
-from listener.detectors.base import DetectContext, Detector
+from listener.config.types import PositiveDuration
+from listener.detectors.base import Bursts, DetectContext, Detector, DetectorConfig
 from listener.domain import Mention, Signal
+from listener.stats.neardup import clusters, normalise
 from listener.stores.base import MentionQuery
 
-_NOISE = re.compile(r"https?://\S+|@[\w\-\u4e00-\u9fff]+|\[[^\]]{1,8}\]|\d+|[^\w\u4e00-\u9fff]+")
 
-
-def normalise(text: str) -> str:
-    return _NOISE.sub("", text.casefold())
-
-
-def shingles(text: str) -> set[str]:
-    """Character bigrams (the whole text when shorter)."""
-    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
-
-
-def _minhash(items: set[str], permutations: int) -> MinHash:
-    signature = MinHash(num_perm=permutations, seed=7)
-    signature.update_batch([item.encode() for item in items])
-    return signature
-
-
-def clusters(texts: list[str], threshold: float = 0.6, permutations: int = 64) -> list[list[int]]:
-    """Groups of indices of near-duplicate texts (Jaccard of bigram sets ≥ ``threshold``).
-
-    MinHash LSH proposes candidate pairs without comparing all of them; each pair
-    is confirmed on the exact Jaccard similarity before it joins a group.
-    """
-    sets = [shingles(normalise(t)) for t in texts]
-    index = MinHashLSH(threshold=threshold, num_perm=permutations)
-    signatures = [_minhash(s, permutations) for s in sets]
-    parent = list(range(len(texts)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, signature in enumerate(signatures):
-        for key in index.query(signature):
-            j = int(key)
-            if len(sets[i] & sets[j]) >= threshold * len(sets[i] | sets[j]):
-                parent[root(i)] = root(j)
-        index.insert(str(i), signature)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(texts)):
-        groups[root(i)].append(i)
-    return [sorted(g) for g in groups.values() if len(g) > 1]
-
-
-class CoordinatedConfig(Section):
+class CoordinatedConfig(DetectorConfig):
     type: Literal["coordinated"] = "coordinated"
     window: PositiveDuration = timedelta(minutes=10)
     min_posts: int = Field(default=8, ge=2)
@@ -93,12 +46,14 @@ class CoordinatedConfig(Section):
 
 
 class CoordinatedDetector(Detector):
-    name: ClassVar[str] = "coordinated"
-
-    def __init__(self, config: CoordinatedConfig) -> None:
-        self.config = config
+    Config = CoordinatedConfig
+    config: CoordinatedConfig
+    finds_bursts = True
 
     def detect(self, context: DetectContext) -> list[Signal]:
+        return list(self.find_bursts(context).signals)
+
+    def find_bursts(self, context: DetectContext) -> Bursts:
         cfg = self.config
         recent = context.store.search(
             MentionQuery(
@@ -116,6 +71,7 @@ class CoordinatedDetector(Detector):
                 if brand in context.brands:
                     by_brand[brand].append(m)
         signals = []
+        discounted: dict[str, list[datetime]] = defaultdict(list)
         for brand, posts in by_brand.items():
             for group in clusters([m.text for m in posts], cfg.similarity):
                 members = [posts[i] for i in group]
@@ -127,9 +83,7 @@ class CoordinatedDetector(Detector):
                     or followers > cfg.max_followers
                 ):
                     continue
-                context.coordinated.setdefault(brand, []).extend(
-                    sorted(m.published_at for m in members)[1:]
-                )
+                discounted[brand].extend(sorted(m.published_at for m in members)[1:])
                 minutes = int(cfg.window.total_seconds() // 60)
                 signals.append(
                     Signal(
@@ -153,4 +107,4 @@ class CoordinatedDetector(Detector):
                         mention_ids=tuple(m.id for m in members[:10]),
                     )
                 )
-        return signals
+        return Bursts(tuple(signals), {b: tuple(t) for b, t in discounted.items()})

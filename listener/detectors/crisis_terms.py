@@ -15,25 +15,27 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import ClassVar, Literal
+from typing import Literal, Self
 
 import numpy as np
 from pydantic import Field
 
-from listener.config.types import PositiveDuration, Section
-from listener.detectors.base import DetectContext, Detector
-from listener.detectors.seasonal import SeasonalConfig, assess_rows
-from listener.detectors.volume_spike import assess_latest
+from listener.config.types import PositiveDuration
+from listener.detectors.base import DetectContext, Detector, DetectorConfig
 from listener.domain import Signal
+from listener.plugin import PluginContext
+from listener.stats.seasonal import SeasonalConfig, assess_rows
+from listener.stats.spikes import assess_latest
 from listener.stores.base import BucketQuery, MentionQuery
 
 HISTORY_TTL = timedelta(hours=1)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
-class CrisisTermsConfig(Section):
+class CrisisTermsConfig(DetectorConfig):
     type: Literal["crisis_terms"] = "crisis_terms"
     window: PositiveDuration = timedelta(minutes=30)
     baseline: PositiveDuration = timedelta(days=7)
@@ -124,15 +126,21 @@ def emerging_terms(
 
 
 class CrisisTermsDetector(Detector):
-    name: ClassVar[str] = "crisis_terms"
+    Config = CrisisTermsConfig
+    config: CrisisTermsConfig
 
     def __init__(
-        self, config: CrisisTermsConfig, brand_words: dict[str, set[str]] | None = None
+        self, config: CrisisTermsConfig, brand_words: Mapping[str, frozenset[str]] | None = None
     ) -> None:
-        self.config = config
+        super().__init__(config)
         self.brand_words = brand_words or {}
         """Per brand, names and aliases: never 'emerging' about the brand itself."""
         self._profiles: dict[str, tuple[datetime, HistoryProfile]] = {}
+
+    @classmethod
+    def from_config(cls, config: DetectorConfig, ctx: PluginContext) -> Self:
+        assert isinstance(config, CrisisTermsConfig)
+        return cls(config, ctx.brand_terms)
 
     def detect(self, context: DetectContext) -> list[Signal]:
         cfg = self.config
@@ -284,7 +292,7 @@ class CrisisTermsDetector(Detector):
                 limit=200,
             )
         ).mentions
-        ignore = {brand, *self.brand_words.get(brand, set())}
+        ignore = {brand, *self.brand_words.get(brand, frozenset())}
         return emerging_terms(
             [m.text for m in recent],
             self._history(context, brand),

@@ -11,16 +11,16 @@ author's influence reaches ``min_influence``.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from listener.config.types import PositiveDuration, Section
-from listener.detectors.base import DetectContext, Detector
+from listener.config.types import PositiveDuration
+from listener.detectors.base import DetectContext, Detector, DetectorConfig
 from listener.domain import Severity, Signal
 
 
-class InfluentialAuthorConfig(Section):
+class InfluentialAuthorConfig(DetectorConfig):
     type: Literal["influential_author"] = "influential_author"
     min_influence: float = Field(default=0.6, ge=0, le=1)
     lookback: PositiveDuration = timedelta(hours=2)
@@ -30,10 +30,8 @@ class InfluentialAuthorConfig(Section):
 
 
 class InfluentialAuthorDetector(Detector):
-    name: ClassVar[str] = "influential_author"
-
-    def __init__(self, config: InfluentialAuthorConfig) -> None:
-        self.config = config
+    Config = InfluentialAuthorConfig
+    config: InfluentialAuthorConfig
 
     @staticmethod
     def _severity(influence: float) -> Severity:

@@ -14,20 +14,18 @@ least ``min_count`` negative mentions and the share rose by ``min_share_rise``.
 
 from __future__ import annotations
 
-import math
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field
-from scipy.stats import binom
 
-from listener.config.types import Section
-from listener.detectors.base import DetectContext, Detector
-from listener.detectors.volume_spike import assess_latest, severity_of
+from listener.detectors.base import DetectContext, Detector, DetectorConfig
 from listener.domain import Severity, Signal
+from listener.stats.share import share_surprise
+from listener.stats.spikes import SpreadCache, assess_latest, severity_of
 
 
-class NegativeSurgeConfig(Section):
+class NegativeSurgeConfig(DetectorConfig):
     type: Literal["negative_surge"] = "negative_surge"
     window: int = Field(default=3, ge=1, le=48)
     """Buckets in the share test's short window (5-minute buckets: 15 minutes); a window
@@ -40,22 +38,13 @@ class NegativeSurgeConfig(Section):
     """...and be at least this many times the usual share."""
 
 
-def share_surprise(negative: float, total: float, baseline_share: float) -> float:
-    """-log10 P(X ≥ negative) for X ~ Binomial(total, baseline_share)."""
-    if total <= 0 or negative <= 0:
-        return 0.0
-    log_p = max(
-        float(binom.logsf(math.floor(negative) - 1, math.floor(total), baseline_share)),
-        -300 * math.log(10),
-    )
-    return max(0.0, -log_p / math.log(10))
-
-
 class NegativeSurgeDetector(Detector):
-    name: ClassVar[str] = "negative_surge"
+    Config = NegativeSurgeConfig
+    config: NegativeSurgeConfig
 
     def __init__(self, config: NegativeSurgeConfig) -> None:
-        self.config = config
+        super().__init__(config)
+        self.spread = SpreadCache()
 
     def _severity(self, surprise: float, share: float) -> Severity:
         s = self.config.sensitivity
@@ -87,7 +76,7 @@ class NegativeSurgeDetector(Detector):
             # coordinated bursts are negative by nature here: both series lose them
             negative = context.discounted(brand, negative)
             total = context.discounted(brand, series.counts(brand))
-            count_test = assess_latest(negative, series, key=("negative", brand))
+            count_test = assess_latest(negative, series, ("negative", brand), self.spread)
             tests = [self._share_test(negative, total, w) for w in (cfg.window, long)]
             share_test, share, base_share, recent_neg = max(
                 (t for t in tests if t[3] >= cfg.min_count), default=(0.0, 0.0, 0.0, 0.0)

@@ -10,17 +10,17 @@ signal — before it peaks, which is the point.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import Field
 
-from listener.config.types import PositiveDuration, Section
-from listener.detectors.base import DetectContext, Detector
-from listener.detectors.cascade import CascadeModel, ages_from_snapshots
+from listener.config.types import PositiveDuration
+from listener.detectors.base import DetectContext, Detector, DetectorConfig
 from listener.domain import Mention, Severity, Signal
+from listener.stats.cascade import CascadeModel, ages_from_snapshots
 
 
-class ViralThreadConfig(Section):
+class ViralThreadConfig(DetectorConfig):
     type: Literal["viral_thread"] = "viral_thread"
     horizon: PositiveDuration = timedelta(hours=24)
     viral: int = Field(default=500, ge=1)
@@ -42,10 +42,11 @@ def repost_ages(mention: Mention) -> tuple[list[float], float]:
 
 
 class ViralThreadDetector(Detector):
-    name: ClassVar[str] = "viral_thread"
+    Config = ViralThreadConfig
+    config: ViralThreadConfig
 
     def __init__(self, config: ViralThreadConfig) -> None:
-        self.config = config
+        super().__init__(config)
         self.model = CascadeModel(mean_followers=config.mean_followers)
 
     def _severity(self, predicted: float) -> Severity:

@@ -11,21 +11,18 @@ burst of near-duplicates are discounted first.
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
-from typing import ClassVar, Literal
+from typing import Literal
 
 import numpy as np
 from pydantic import Field
 
-from listener.config.types import Section
-from listener.detectors.base import DetectContext, Detector
-from listener.detectors.seasonal import Assessment, SeasonalConfig, assess_rows, pooled_at
-from listener.detectors.series import BucketSeries
-from listener.domain import Severity, Signal
+from listener.detectors.base import DetectContext, Detector, DetectorConfig
+from listener.domain import Signal
+from listener.stats.series import BucketSeries
+from listener.stats.spikes import SpreadCache, anomaly_score, assess_latest, severity_of
 
 
-class VolumeSpikeConfig(Section):
+class VolumeSpikeConfig(DetectorConfig):
     type: Literal["volume_spike"] = "volume_spike"
     sensitivity: float = Field(default=5.0, gt=0)
     """Surprise (-log10 probability) that raises a signal; higher is quieter."""
@@ -38,61 +35,13 @@ class VolumeSpikeConfig(Section):
     a positive or neutral wave (praise, a campaign, a holiday) and raises nothing."""
 
 
-def seasonal_config(bucket: timedelta, history: timedelta) -> SeasonalConfig:
-    per_day = max(1, round(86400 / bucket.total_seconds()))
-    return SeasonalConfig(per_day=per_day, days=max(1, round(history / timedelta(days=1))))
-
-
-def severity_of(
-    a: Assessment, sensitivity: float, min_count: int, min_ratio: float
-) -> Severity | None:
-    """P3 at the sensitivity, P2 at twice the surprise, P1 at three times."""
-    if math.isnan(a.count) or a.count < min_count or a.count < min_ratio * a.expected:
-        return None
-    if a.surprise >= 3 * sensitivity:
-        return "P1"
-    if a.surprise >= 2 * sensitivity:
-        return "P2"
-    if a.surprise >= sensitivity:
-        return "P3"
-    return None
-
-
-def anomaly_score(a: Assessment, sensitivity: float, min_count: int) -> float:
-    """0..1, 0.5 at the alert threshold; damped when the count is below ``min_count``."""
-    if math.isnan(a.count) or a.surprise <= 0:
-        return 0.0
-    score = a.surprise / (a.surprise + sensitivity)
-    return score * min(1.0, a.count / min_count)
-
-
-def assess_latest(
-    counts: np.ndarray, series: BucketSeries, key: tuple[str, ...] = ()
-) -> Assessment:
-    """The most surprising window ending at the current (still filling) bucket.
-
-    With a ``key`` naming the series, its pooled dispersion is computed once per
-    ``pool_every`` buckets and reused (it moves slowly), which keeps a pass over
-    a thousand brands cheap.
-    """
-    cfg = seasonal_config(series.bucket, series.bucket * (series.length - 1))
-    adjusted = counts
-    last = adjusted.size - 1
-    pooled = None
-    if key:
-        memo = (*key, series.current // cfg.pool_every)
-        if memo not in series.memo:
-            series.memo[memo] = pooled_at(adjusted, cfg, last - last % cfg.pool_every)
-        pooled = series.memo[memo]
-    [a] = assess_rows(adjusted, cfg, np.array([last]), partial=series.elapsed, pooled=pooled)
-    return a
-
-
 class VolumeSpikeDetector(Detector):
-    name: ClassVar[str] = "volume_spike"
+    Config = VolumeSpikeConfig
+    config: VolumeSpikeConfig
 
     def __init__(self, config: VolumeSpikeConfig) -> None:
-        self.config = config
+        super().__init__(config)
+        self.spread = SpreadCache()
 
     def _negative_enough(
         self, series: BucketSeries, brand: str, platform: str, counts: np.ndarray
@@ -123,7 +72,7 @@ class VolumeSpikeDetector(Detector):
                     continue
                 if not platform:
                     counts = context.discounted(brand, counts)
-                a = assess_latest(counts, series, key=("volume", brand, platform))
+                a = assess_latest(counts, series, ("volume", brand, platform), self.spread)
                 severity = severity_of(a, cfg.sensitivity, cfg.min_count, cfg.min_ratio)
                 if severity is None:
                     continue

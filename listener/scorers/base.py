@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, ClassVar, Protocol, Self
 
+from listener.config.types import Section
 from listener.domain import Score
+from listener.plugin import PluginContext, tag_value
 
 
 class Scorer(Protocol):
@@ -14,3 +17,33 @@ class Scorer(Protocol):
     def score(self, texts: Sequence[str]) -> list[Score]:
         """One Score per text, in order; must accept an empty list."""
         ...
+
+
+class ScorerConfig(Section):
+    """Base of every scorer's options; ``type`` (a Literal in each) names the scorer."""
+
+    type: str
+
+
+class ScorerPlugin(ABC):
+    """A scorer plugin (``model:`` in the config): ``Config``, ``from_config``, ``score``.
+    Whatever scores only needs to satisfy ``Scorer`` (fakes in tests do)."""
+
+    Config: ClassVar[type[ScorerConfig]]
+    name: ClassVar[str]
+    version: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" in cls.__dict__:
+            cls.name = tag_value(cls.Config, "type")
+
+    def __init__(self, config: ScorerConfig) -> None:
+        self.config = config
+
+    @classmethod
+    def from_config(cls, config: ScorerConfig, ctx: PluginContext) -> Self:
+        return cls(config)
+
+    @abstractmethod
+    def score(self, texts: Sequence[str]) -> list[Score]: ...

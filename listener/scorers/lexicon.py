@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import ClassVar, Literal
+from typing import Literal
 
-from listener.config.types import Section
 from listener.domain import Score
+from listener.scorers.base import ScorerConfig, ScorerPlugin
 
 POSITIVE = (
     "好用",
@@ -102,18 +102,20 @@ _POLARITY = {**dict.fromkeys(POSITIVE, 1), **dict.fromkeys(NEGATIVE, -1)}
 _CUE_RE = re.compile("|".join(re.escape(w) for w in sorted(_POLARITY, key=len, reverse=True)))
 
 
-class LexiconScorerConfig(Section):
+class LexiconScorerConfig(ScorerConfig):
     type: Literal["lexicon"] = "lexicon"
     neutral_band: float = 0.5
     """|positive − negative cue weight| below this is neutral."""
 
 
-class LexiconScorer:
-    name: ClassVar[str] = "lexicon"
+class LexiconScorer(ScorerPlugin):
+    Config = LexiconScorerConfig
+    config: LexiconScorerConfig
     version = "lexicon-1"
 
-    def __init__(self, config: LexiconScorerConfig | None = None) -> None:
-        self.config = config or LexiconScorerConfig()
+    def __init__(self, config: ScorerConfig | None = None) -> None:
+        assert config is None or isinstance(config, LexiconScorerConfig)
+        super().__init__(config or LexiconScorerConfig())
 
     def _polarity(self, text: str) -> float:
         total = 0.0

@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from listener.config.types import Section
 from listener.domain import Score
+from listener.scorers.base import ScorerConfig, ScorerPlugin
 
 
-class TransformerScorerConfig(Section):
+class TransformerScorerConfig(ScorerConfig):
     type: Literal["transformer"] = "transformer"
     path: Path | None = None
     """A model directory; None: the shipped model."""
@@ -30,10 +30,13 @@ class TransformerScorerConfig(Section):
     """With the torch runtime. auto: bf16 where the CPU computes it natively, else fp32."""
 
 
-class TransformerScorer:
-    def __init__(self, config: TransformerScorerConfig) -> None:
+class TransformerScorer(ScorerPlugin):
+    Config = TransformerScorerConfig
+
+    def __init__(self, config: ScorerConfig) -> None:
         from models import load_scorer
 
+        assert isinstance(config, TransformerScorerConfig)
         self.model = load_scorer(
             config.path, config.threads, config.precision, config.batch_size, config.runtime
         )

@@ -10,9 +10,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
+from listener.config.types import Section
 from listener.domain import Incident, Mention, Outage, SentimentLabel, SourceHealth
+from listener.plugin import PluginContext, tag_value
 
 
 class StoreError(Exception):
@@ -89,10 +91,28 @@ class UpsertReport:
     """mention id → reason the backend rejected it (kept for retry by the caller)."""
 
 
-class Store(ABC):
-    """Where mentions, incidents and per-source state live."""
+class StoreConfig(Section):
+    """Base of every store's options; ``type`` (a Literal in each) names the store."""
 
+    type: str
+
+
+class Store(ABC):
+    """Where mentions, incidents and per-source state live. A store plugin declares
+    ``Config`` (its options, whose ``type`` is its name) and ``from_config``."""
+
+    Config: ClassVar[type[StoreConfig]]
     name: ClassVar[str]
+    """Read from ``Config``'s ``type``."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" in cls.__dict__:
+            cls.name = tag_value(cls.Config, "type")
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config: StoreConfig, ctx: PluginContext) -> Self: ...
 
     @abstractmethod
     def setup(self) -> None:

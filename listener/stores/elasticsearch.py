@@ -15,21 +15,22 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal, Self
 
 from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, helpers
 from pydantic import SecretStr
 
-from listener.config.types import Section
 from listener.domain import Incident, IncidentStatus, Mention, Outage, SourceHealth
+from listener.plugin import PluginContext
 from listener.stores.base import (
     BucketCount,
     BucketQuery,
     MentionQuery,
     SearchPage,
     Store,
+    StoreConfig,
     StoreError,
     StoreUnavailable,
     UpsertReport,
@@ -43,7 +44,7 @@ MAX_WINDOW = 10_000
 PAGE = 5_000
 
 
-class ElasticsearchStoreConfig(Section):
+class ElasticsearchStoreConfig(StoreConfig):
     type: Literal["elasticsearch"] = "elasticsearch"
     url: str = "http://127.0.0.1:9200"
     username: str | None = None
@@ -56,7 +57,7 @@ class ElasticsearchStoreConfig(Section):
 
 
 class ElasticsearchStore(Store):
-    name: ClassVar[str] = "elasticsearch"
+    Config = ElasticsearchStoreConfig
 
     def __init__(self, config: ElasticsearchStoreConfig) -> None:
         self.config = config
@@ -81,7 +82,8 @@ class ElasticsearchStore(Store):
         self._outages = f"{self.prefix}-state-outages"
 
     @classmethod
-    def from_config(cls, config: ElasticsearchStoreConfig) -> ElasticsearchStore:
+    def from_config(cls, config: StoreConfig, ctx: PluginContext) -> Self:
+        assert isinstance(config, ElasticsearchStoreConfig)
         return cls(config)
 
     # -- plumbing ------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal, Self
 
 from pydantic import ValidationError
 
-from listener.config.types import Section
 from listener.domain import Incident, Mention, Outage, SourceHealth
+from listener.plugin import PluginContext
 from listener.sqlitedb import Database
 from listener.stores.base import (
     BucketCount,
@@ -25,6 +25,7 @@ from listener.stores.base import (
     MentionQuery,
     SearchPage,
     Store,
+    StoreConfig,
     StoreError,
     UpsertReport,
     split_terms,
@@ -99,7 +100,7 @@ CREATE INDEX IF NOT EXISTS incidents_updated ON incidents (updated_at);
 """
 
 
-class SqliteStoreConfig(Section):
+class SqliteStoreConfig(StoreConfig):
     type: Literal["sqlite"] = "sqlite"
     path: Path | None = None
     """Database file; default ``<daemon.data_dir>/listener.sqlite3``."""
@@ -185,15 +186,16 @@ def _field_filters(q: MentionQuery) -> list[Filter]:
 
 
 class SqliteStore(Store):
-    name: ClassVar[str] = "sqlite"
+    Config = SqliteStoreConfig
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._db = Database(self.path, StoreError, "SQLite store")
 
     @classmethod
-    def from_config(cls, config: SqliteStoreConfig, data_dir: Path) -> SqliteStore:
-        return cls(config.path or data_dir / "listener.sqlite3")
+    def from_config(cls, config: StoreConfig, ctx: PluginContext) -> Self:
+        assert isinstance(config, SqliteStoreConfig)
+        return cls(config.path or ctx.data_dir / "listener.sqlite3")
 
     def setup(self) -> None:
         """Create the schema, or migrate an older one in place (each step in a transaction)."""

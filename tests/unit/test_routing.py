@@ -43,7 +43,7 @@ def shanghai(hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def router(config_for: Callable[[str], Config]) -> Router:
     config = config_for(CONFIG)
-    return Router(config.routing, build_notifiers(config.notifiers), config.teams)
+    return Router(config.routing, build_notifiers(config), config.teams)
 
 
 def routed(router: Router, brand: str, severity: str, at: datetime) -> dict[str, Delivery]:
@@ -77,7 +77,7 @@ def test_a_person_acting_off_hours_still_updates_the_thread(router: Router) -> N
 
 def test_no_routes_means_every_notifier(config_for: Callable[[str], Config]) -> None:
     config = config_for("brands: [{name: 小米}]\n")
-    router = Router(config.routing, build_notifiers(config.notifiers), config.teams)
+    router = Router(config.routing, build_notifiers(config), config.teams)
     assert [n.name for n, _ in router.deliveries(incident(), shanghai(3))] == ["console"]
 
 

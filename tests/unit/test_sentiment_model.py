@@ -112,7 +112,7 @@ def test_the_daemon_scores_with_it(config_for: Callable[[str], Config]) -> None:
     config = config_for(
         "brands: [{name: 小米}]\nmodel: {type: transformer, runtime: torch, precision: bf16}\n"
     )
-    scorer = build_scorer(config.model)
+    scorer = build_scorer(config)
     (score,) = scorer.score(["小米客服态度很差，再也不买了"])
     assert score.label == "negative" and scorer.version.startswith("listener-sentiment-")
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from listener.detectors.base import DetectContext
-from listener.detectors.series import BucketSeries
+from listener.stats.series import BucketSeries
 from listener.stores.base import Store
 
 MakeContext = Callable[..., DetectContext]

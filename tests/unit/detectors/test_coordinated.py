@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Literal
 
-from listener.detectors.coordinated import (
-    CoordinatedConfig,
-    CoordinatedDetector,
-    clusters,
-    normalise,
-)
-from listener.domain import Author
-from listener.plugins import build_detectors
+import numpy as np
+
+from listener.detectors.base import DetectContext, Detector, DetectorConfig, detect_pass
+from listener.detectors.coordinated import CoordinatedConfig, CoordinatedDetector
+from listener.domain import Author, Signal
+from listener.stats.neardup import clusters, normalise
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention
 from tests.unit.detectors.conftest import MakeContext
@@ -47,10 +46,11 @@ def test_a_burst_from_small_accounts_is_reported_and_discounted(
 ) -> None:
     sqlite_store.bulk_upsert([*army(12), mention("real", "小米汽车开起来不错", minutes=55)])
     context = make_context(sqlite_store, NOW, ("小米",))
-    [signal] = CoordinatedDetector(CoordinatedConfig()).detect(context)
+    bursts = CoordinatedDetector(CoordinatedConfig()).find_bursts(context)
+    [signal] = bursts.signals
     assert signal.key == "coordinated" and signal.parts["posts"] == 12
     assert "疑似水军" in signal.summary
-    assert len(context.coordinated["小米"]) == 11  # all but one post of the burst
+    assert len(bursts.posts["小米"]) == 11  # all but one post of the burst
 
 
 def test_the_same_words_from_big_accounts_are_not_an_army(
@@ -63,12 +63,35 @@ def test_the_same_words_from_big_accounts_are_not_an_army(
     )
 
 
-def test_it_runs_before_the_detectors_that_discount_it() -> None:
-    detectors = build_detectors(
-        [
-            *__import__("listener.config.models", fromlist=["x"])
-            .Config.model_fields["detectors"]
-            .default
-        ]
-    )
-    assert detectors[0].name == "coordinated"
+class SpyConfig(DetectorConfig):
+    type: Literal["spy"] = "spy"
+
+
+class Spy(Detector):
+    """Records what the second step of a pass was given."""
+
+    Config = SpyConfig
+
+    def __init__(self, config: SpyConfig) -> None:
+        super().__init__(config)
+        self.seen: list[DetectContext] = []
+
+    def detect(self, context: DetectContext) -> list[Signal]:
+        self.seen.append(context)
+        return []
+
+
+def test_a_pass_finds_bursts_first_and_hands_them_to_the_count_detectors(
+    sqlite_store: SqliteStore, make_context: MakeContext
+) -> None:
+    sqlite_store.bulk_upsert(army(12))
+    spy = Spy(SpyConfig())
+    context = make_context(sqlite_store, NOW, ("小米",))
+    # listed first, still run second: the order of the config does not matter
+    signals = detect_pass([spy, CoordinatedDetector(CoordinatedConfig())], context)
+    assert [s.detector for s in signals] == ["coordinated"]
+    [seen] = spy.seen
+    assert len(seen.discounted_posts["小米"]) == 11
+    assert context.discounted_posts == {}  # the pass's own context is never changed
+    counts = seen.series.counts("小米")
+    assert np.nansum(seen.discounted("小米", counts)) == np.nansum(counts) - 11

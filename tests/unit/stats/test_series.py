@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import numpy as np
 
-from listener.detectors.series import BucketSeries
 from listener.domain import Outage
+from listener.stats.series import BucketSeries
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention
 

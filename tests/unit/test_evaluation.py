@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from listener.detectors.score_series import main, score_series
-from tests.unit.detectors.series import PER_DAY, daily
+from listener.detectors.score_series import main
+from listener.evaluation import score_series
+from tests.unit.stats.synthetic import PER_DAY, daily
 
 START = datetime(2015, 2, 26, tzinfo=UTC)
 
@@ -83,4 +84,4 @@ def test_bad_input_is_one_line_and_exit_2(
     source.write_text(body)
     assert main([str(source), str(tmp_path / "out.csv")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("score_series: ") and "in.csv:2" in err
+    assert err.startswith("score-series: ") and "in.csv:2" in err

@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from listener.detectors.seasonal import SeasonalConfig, assess_rows, upper_tail_log10
-from tests.unit.detectors.series import PER_DAY, daily
+from listener.stats.seasonal import SeasonalConfig, assess_rows, upper_tail_log10
+from tests.unit.stats.synthetic import PER_DAY, daily
 
 CFG = SeasonalConfig(per_day=PER_DAY)
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from listener.detectors.cascade import (
+from listener.detectors.forecast_thread import main
+from listener.stats.cascade import (
     KERNEL_C,
     S0,
     THETA,
@@ -17,7 +18,6 @@ from listener.detectors.cascade import (
     kernel_mass,
     log_error,
 )
-from listener.detectors.forecast_thread import main
 
 HOUR, DAY = 3600.0, 86400.0
 

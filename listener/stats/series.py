@@ -39,8 +39,6 @@ class BucketSeries:
         """Per brand, the earliest bucket with a mention: before it there is no data."""
         self._gaps: dict[str, list[tuple[int, int | None]]] = {}
         """Per platform, bucket ranges [first, last) when a source of it was down."""
-        self.memo: dict[tuple[object, ...], float] = {}
-        """Slow-moving per-series values detectors reuse between passes (pooled spread)."""
 
     def index(self, at: datetime) -> int:
         return int(at.timestamp() // self.size)
@@ -84,8 +82,6 @@ class BucketSeries:
             for platform in outage.platforms:
                 self._gaps.setdefault(platform, []).append((self.index(outage.start), end))
         self._fetched_until = self.current
-        if len(self.memo) > 100_000:
-            self.memo.clear()
 
     def first_seen(self, brand: str) -> datetime | None:
         """Start of the brand's first bucket with a mention (None: no mention yet)."""
