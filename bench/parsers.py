@@ -15,7 +15,7 @@ from pathlib import Path
 from listener.domain import CrawlBrand
 from spiders.brandmatch import BrandMatcher
 from spiders.normalise import normalise_mention
-from spiders.parsers import PARSERS
+from spiders.parsers import parsers
 from spiders.parsers.base import ParseContext
 from tests.captures import CAPTURE_URLS, CAPTURES, PLATFORM_DIRS
 
@@ -27,7 +27,7 @@ def parse_rates(seconds: float) -> list[tuple[str, int, float, float]]:
             (p.read_bytes(), CAPTURE_URLS.get(p.name, ""))
             for p in sorted((CAPTURES / folder).iterdir())
         ]
-        parse = PARSERS[platform]
+        parse = parsers()[platform]
         pages = mentions = 0
         started = time.perf_counter()
         while time.perf_counter() - started < seconds:

@@ -23,7 +23,7 @@ from alerts.base import (
 )
 from alerts.slack import SlackNotifier
 from alerts.slack_socket import SlackActions
-from listener.config.models import Config, DigestGroup, SourceConfigs
+from listener.config.models import Config, DigestGroup
 from listener.crawling import CrawlOutcome, CrawlRunner, crawl_spec
 from listener.detectors.base import DetectContext, Detector, detect_pass
 from listener.digest import build_digest
@@ -53,6 +53,7 @@ from listener.scorers.base import Scorer
 from listener.spool import Spool
 from listener.stats.series import BucketSeries
 from listener.stores.base import BucketQuery, MentionQuery, Store, StoreUnavailable
+from spiders.spec import SourceConfigs
 
 log = get_logger(__name__)
 TOP_MENTIONS = 5

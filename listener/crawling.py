@@ -22,9 +22,10 @@ from typing import IO
 
 from pydantic import ValidationError
 
-from listener.config.models import Config, SourceConfigs
-from listener.domain import CrawlBrand, CrawlResult, CrawlSpec
+from listener.config.models import Config
+from listener.domain import CrawlBrand, CrawlResult
 from listener.logs import get_logger
+from spiders.spec import CrawlSpec, SourceConfigs
 
 RESULT_PREFIX = "LISTENER-RESULT "
 log = get_logger(__name__)
@@ -48,15 +49,10 @@ def crawl_spec(
     (ignoring the cursor) with the source's larger backfill page limit."""
     if backfill_since is not None:
         cursor = backfill_since.astimezone(UTC).isoformat()
-    page_limit = (
-        getattr(source, "backfill_page_limit", source.page_limit)
-        if backfill_since is not None
-        else source.page_limit
-    )
+    page_limit = source.backfill_page_limit if backfill_since is not None else source.page_limit
     return CrawlSpec(
         source=source.name,
-        spider=source.spider,
-        options=source.spider_options(),
+        options=source,
         brands=tuple(
             CrawlBrand(
                 name=b.name,
@@ -120,7 +116,7 @@ class CrawlRunner:
         reader.start()
         failure: str | None = None
         try:
-            proc.stdin.write(spec.model_dump_json().encode())
+            proc.stdin.write(spec.to_json().encode())
             proc.stdin.close()
         except BrokenPipeError:
             pass

@@ -336,22 +336,6 @@ class TrackedThread(_Frozen):
     brands: tuple[str, ...]
 
 
-class CrawlSpec(_Frozen):
-    """Everything a crawl subprocess needs, handed over on its standard input."""
-
-    source: str
-    spider: str
-    options: dict[str, Any]
-    """The source's platform options, validated by the daemon's config model."""
-    brands: tuple[CrawlBrand, ...]
-    spool_path: str
-    cursor: str | None = None
-    page_limit: int = 5
-    log_level: str = "WARNING"
-    tracked: tuple[TrackedThread, ...] = ()
-    """Threads to re-visit (recent negative threads with the most engagement)."""
-
-
 class CrawlResult(_Frozen):
     """What a crawl subprocess reports on its last line of standard output."""
 

@@ -13,16 +13,18 @@ import sys
 from pydantic import ValidationError
 from scrapy.crawler import CrawlerProcess
 
-from listener.domain import CrawlResult, CrawlSpec
-from spiders.registry import spider_class
+from listener.domain import CrawlResult
+from listener.plugin import PluginError
+from spiders.registry import SPIDERS
 from spiders.settings import crawl_settings
+from spiders.spec import CrawlSpec
 
 RESULT_PREFIX = "LISTENER-RESULT "
 
 
 def run(spec: CrawlSpec) -> CrawlResult:
     process = CrawlerProcess(crawl_settings(spec))
-    crawler = process.create_crawler(spider_class(spec.spider))
+    crawler = process.create_crawler(SPIDERS.resolve(spec.spider))
     process.crawl(crawler, spec=spec)
     process.start()
     stats = crawler.stats.get_stats() if crawler.stats else {}
@@ -45,9 +47,8 @@ def run(spec: CrawlSpec) -> CrawlResult:
 
 def main() -> int:
     try:
-        spec = CrawlSpec.model_validate_json(sys.stdin.buffer.read())
-        spider_class(spec.spider)
-    except (ValidationError, KeyError) as exc:
+        spec = CrawlSpec.from_json(sys.stdin.buffer.read())
+    except (ValidationError, PluginError) as exc:
         print(f"spiders.crawl: bad crawl spec: {exc}", file=sys.stderr)
         return 2
     result = run(spec)

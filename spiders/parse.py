@@ -17,8 +17,8 @@ from typing import Any
 
 from listener.domain import Mention
 from spiders.normalise import normalise_mention
-from spiders.parsers import PARSERS
-from spiders.parsers.base import Blocked, ParseContext, Unparseable
+from spiders.parsers import parsers
+from spiders.parsers.base import Blocked, ParseContext, Selectors, Unparseable
 
 
 def mention_record(mention: Mention) -> dict[str, Any]:
@@ -47,7 +47,7 @@ def mention_record(mention: Mention) -> dict[str, Any]:
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m spiders.parse", description=__doc__)
-    parser.add_argument("platform", choices=sorted(PARSERS))
+    parser.add_argument("platform", choices=sorted(parsers()))
     parser.add_argument("file", type=Path)
     parser.add_argument("--url", default="", help="the URL the body was fetched from")
     parser.add_argument(
@@ -57,7 +57,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "page's own clock, else now)",
     )
     parser.add_argument(
-        "--options", type=json.loads, default={}, help="parser options as JSON (generic)"
+        "--platform", dest="as_platform", help="record mentions under this platform (rss, generic)"
+    )
+    parser.add_argument(
+        "--selectors",
+        type=Selectors.model_validate_json,
+        help='the generic parser\'s selectors as JSON: {"item": "li.news", "fields": {...}}',
     )
     return parser.parse_args(argv)
 
@@ -69,9 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         print(f"spiders.parse: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 2
-    ctx = ParseContext(url=args.url, now=args.now, options=args.options)
+    ctx = ParseContext(
+        url=args.url, now=args.now, platform=args.as_platform, selectors=args.selectors
+    )
     try:
-        page = PARSERS[args.platform](body, ctx)
+        page = parsers()[args.platform](body, ctx)
     except (Unparseable, Blocked) as exc:
         print(f"spiders.parse: {args.platform}: {args.file}: {exc}", file=sys.stderr)
         return 0

@@ -1,7 +1,11 @@
-"""The explicit list of spiders, by the name a source's config asks for."""
+"""The sources shipped with Listener: one spider per platform, the only list of them
+(``platform:`` in a ``sources:`` entry). Each spider declares its options model."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from listener.plugin import Registry
 from spiders.spiders.base import ListenerSpider
 from spiders.spiders.bilibili import BilibiliSpider
 from spiders.spiders.generic import GenericSpider
@@ -12,9 +16,11 @@ from spiders.spiders.weibo import WeiboSpider
 from spiders.spiders.weibo_html import WeiboHtmlSpider
 from spiders.spiders.zhihu import ZhihuSpider
 
-SPIDERS: dict[str, type[ListenerSpider]] = {
-    spider.name: spider
-    for spider in (
+SPIDERS: Registry[ListenerSpider[Any]] = Registry(
+    "source platform",
+    ListenerSpider,
+    "platform",
+    [
         JsonlSpider,
         WeiboSpider,
         WeiboHtmlSpider,
@@ -23,12 +29,5 @@ SPIDERS: dict[str, type[ListenerSpider]] = {
         TiebaSpider,
         RssSpider,
         GenericSpider,
-    )
-}
-
-
-def spider_class(name: str) -> type[ListenerSpider]:
-    try:
-        return SPIDERS[name]
-    except KeyError:
-        raise KeyError(f"no spider named {name!r} (known: {', '.join(sorted(SPIDERS))})") from None
+    ],
+)

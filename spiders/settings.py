@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from listener.domain import CrawlSpec
+from spiders.options import WebOptions
+from spiders.spec import CrawlSpec
 
 PIPELINES = {
     "spiders.pipelines.normalise.NormalisePipeline": 100,
@@ -21,8 +22,12 @@ DOWNLOADER_MIDDLEWARES = {
 
 
 def crawl_settings(spec: CrawlSpec) -> dict[str, Any]:
+    """Scrapy's settings for this crawl; politeness comes from the source's options (a
+    local file has none: no delay, one request)."""
     options = spec.options
-    delay = float(options.get("delay_s", 1.0))
+    web = options if isinstance(options, WebOptions) else None
+    delay = web.delay.total_seconds() if web else 0.0
+    concurrency = web.concurrency if web else 1
     return {
         "BOT_NAME": "listener",
         "LISTENER_SPEC": spec,
@@ -37,11 +42,11 @@ def crawl_settings(spec: CrawlSpec) -> dict[str, Any]:
         "AUTOTHROTTLE_ENABLED": delay > 0,
         "AUTOTHROTTLE_START_DELAY": max(delay, 0.01),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
-        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(options.get("concurrency", 1)),
-        "CONCURRENT_REQUESTS_PER_DOMAIN": int(options.get("concurrency", 2)),
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(concurrency),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
         "DOWNLOAD_DELAY": delay,
         "DOWNLOAD_DELAY_JITTER": 0.5,
-        "RETRY_TIMES": int(options.get("retries", 3)),
+        "RETRY_TIMES": web.retries if web else 0,
         "RETRY_HTTP_CODES": [418, 429, 432, 500, 502, 503, 504, 522, 524],
         "DOWNLOAD_MAXSIZE": 20 * 1024 * 1024,
         "DOWNLOAD_WARNSIZE": 5 * 1024 * 1024,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from datetime import time as time_of_day
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, create_model, field_validator
@@ -39,19 +39,11 @@ from listener.plugin import Registry
 from listener.scorers.base import ScorerConfig
 from listener.scorers.lexicon import LexiconScorerConfig
 from listener.scorers.registry import SCORERS
-from listener.sources.jsonl import JsonlSourceConfig
-from listener.sources.platforms import (
-    BilibiliSourceConfig,
-    GenericSourceConfig,
-    RssSourceConfig,
-    TiebaSourceConfig,
-    WeiboHtmlSourceConfig,
-    WeiboSourceConfig,
-    ZhihuSourceConfig,
-)
 from listener.stores.base import StoreConfig
 from listener.stores.registry import STORES
 from listener.stores.sqlite import SqliteStoreConfig
+from spiders.registry import SPIDERS
+from spiders.spec import SourceConfigs
 
 if TYPE_CHECKING:  # the checker sees each kind's base; pydantic validates the tagged union
     StorageConfig = StoreConfig
@@ -63,18 +55,6 @@ else:
     ModelConfig = SCORERS.config_union()
     DetectorConfigs = DETECTORS.config_union()
     NotifierConfigs = NOTIFIERS.config_union()
-
-SourceConfigs = Annotated[
-    JsonlSourceConfig
-    | WeiboSourceConfig
-    | WeiboHtmlSourceConfig
-    | ZhihuSourceConfig
-    | BilibiliSourceConfig
-    | TiebaSourceConfig
-    | RssSourceConfig
-    | GenericSourceConfig,
-    Field(discriminator="platform"),
-]
 
 
 class HttpConfig(Section):
@@ -244,6 +224,7 @@ class Config(Section):
     (the trained model in ``models/``)."""
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
+    """What to collect; each entry's ``platform`` names its spider (see README)."""
     detection: DetectionConfig = DetectionConfig()
     detectors: list[DetectorConfigs] = [d.Config.model_validate({}) for d in DETECTORS]
     """Default: every detector shipped with Listener, with its default options."""
@@ -271,6 +252,7 @@ PLUGIN_FIELDS: dict[str, Registry[Any]] = {
     "model": SCORERS,
     "detectors": DETECTORS,
     "notifiers": NOTIFIERS,
+    "sources": SPIDERS,
 }
 """The Config fields that hold plugin options, and the registry each one's tag names."""
 

@@ -16,8 +16,9 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
 
-from listener.domain import CrawlSpec
 from listener.retry import backoff, retry_after
+from spiders.options import WebOptions
+from spiders.spec import CrawlSpec
 
 logger = logging.getLogger(__name__)
 MAX_WAIT_S = 300.0
@@ -32,8 +33,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
         middleware = super().from_crawler(crawler)
         spec: CrawlSpec | None = crawler.settings.get("LISTENER_SPEC")
-        if spec is not None:
-            middleware.backoff_s = float(spec.options.get("backoff_s", cls.backoff_s))
+        if spec is not None and isinstance(spec.options, WebOptions):
+            middleware.backoff_s = spec.options.backoff.total_seconds()
         return middleware
 
     def wait_for(self, request: Request, response: Response) -> float:

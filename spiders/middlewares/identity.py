@@ -9,7 +9,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from listener.domain import CrawlSpec
+from spiders.options import WebOptions
+from spiders.spec import CrawlSpec
 
 
 class RotatingIdentityMiddleware:
@@ -20,11 +21,10 @@ class RotatingIdentityMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RotatingIdentityMiddleware:
         spec: CrawlSpec = crawler.settings["LISTENER_SPEC"]
-        agents = [str(a) for a in spec.options.get("user_agents") or []]
-        proxies = [str(p) for p in spec.options.get("proxies") or []]
-        if not agents and not proxies:
+        options = spec.options
+        if not isinstance(options, WebOptions) or not (options.user_agents or options.proxies):
             raise NotConfigured  # no identities to rotate (file sources): silently off
-        return cls(agents, proxies)
+        return cls(list(options.user_agents), list(options.proxies))
 
     def process_request(self, request: Request) -> None:
         if self._agents is not None:

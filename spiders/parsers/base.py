@@ -11,7 +11,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from listener.domain import Mention, utcnow
 
@@ -26,6 +28,23 @@ class Blocked(Exception):
     or an empty-but-200 body. The crawl must stop and the source be marked unhealthy."""
 
 
+class Selectors(BaseModel):
+    """How to read a site without a feed: CSS, or XPath when starting with ``/`` or ``(``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    item: str = Field(min_length=1)
+    """Selector for one listed post on a list page."""
+    fields: dict[Literal["link", "id", "title", "text", "author", "time"], str] = {}
+    """Selectors inside an item; ``link`` defaults to ``a::attr(href)``."""
+    next_page: str = ""
+    """Selector for the next list page's URL (``a.next::attr(href)``)."""
+    detail: dict[Literal["title", "text", "author", "time"], str] = {}
+    """Selectors on the linked detail page; when set, each new item's page is fetched."""
+    encoding: str | None = None
+    """Force a charset when a site declares the wrong one (``gb18030``)."""
+
+
 @dataclass(frozen=True)
 class ParseContext:
     url: str = ""
@@ -33,8 +52,10 @@ class ParseContext:
     """The reference time for relative stamps (``3分钟前``, ``昨天 10:00``, ``06-13``): the
     page's own clock, else the response's Date header, else the current time."""
     source: str = "parse"
-    options: dict[str, Any] = field(default_factory=dict)
-    """Parser options from the source's config (the generic parser's selectors)."""
+    platform: str | None = None
+    """Record mentions under this platform (a feed's or a site's configured one)."""
+    selectors: Selectors | None = None
+    """What the generic parser reads a site with (the source's config)."""
 
     def reference_time(self) -> datetime:
         return self.now or utcnow()

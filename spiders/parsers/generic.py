@@ -16,7 +16,14 @@ from urllib.parse import urljoin
 from parsel import Selector
 
 from listener.domain import Author, Mention, MentionKind
-from spiders.parsers.base import Page, ParseContext, Unparseable, decode, load_html
+from spiders.parsers.base import (
+    Page,
+    ParseContext,
+    Selectors,
+    Unparseable,
+    decode,
+    load_html,
+)
 from spiders.parsers.times import parse_cn_time
 
 PLATFORM_DEFAULT = "web"
@@ -35,16 +42,16 @@ def select(node: Selector, query: str) -> str:
 
 
 def parse(body: bytes, ctx: ParseContext) -> Page:
-    options = ctx.options
-    item_query = str(options.get("item") or "")
-    if not item_query:
+    options = ctx.selectors
+    if options is None:
         raise Unparseable("the generic parser needs an 'item' selector in the source config")
-    html = load_html(body, "a list page", options.get("encoding"))
+    item_query = options.item
+    html = load_html(body, "a list page", options.encoding)
     sel = Selector(text=html, type="html")
     items = sel.xpath(item_query) if item_query.startswith(("/", "(")) else sel.css(item_query)
     page = Page()
-    fields: dict[str, str] = dict(options.get("fields") or {})
-    platform = str(options.get("platform") or PLATFORM_DEFAULT)
+    fields = options.fields
+    platform = ctx.platform or PLATFORM_DEFAULT
     for node in items:
         link = select(node, fields.get("link", "a::attr(href)"))
         url = urljoin(ctx.url, link) if link else ""
@@ -67,7 +74,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
                 author=Author(id=_plain(select(node, fields.get("author", ""))) or platform),
             )
         )
-    next_link = select(sel, str(options.get("next_page") or ""))
+    next_link = select(sel, options.next_page)
     page.more = bool(next_link)
     page.next_token = urljoin(ctx.url, next_link) if next_link else None
     return page
@@ -75,8 +82,9 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
 
 def parse_detail(body: bytes, ctx: ParseContext, listed: Mention) -> Mention:
     """Complete a listed mention from its detail page (full text, time, author)."""
-    detail: dict[str, str] = dict(ctx.options.get("detail") or {})
-    sel = Selector(text=decode(body, ctx.options.get("encoding")), type="html")
+    options = ctx.selectors or Selectors(item="*")
+    detail = options.detail
+    sel = Selector(text=decode(body, options.encoding), type="html")
     text = select(sel, detail.get("text", ""))
     stamp = _plain(select(sel, detail.get("time", "")))
     author = _plain(select(sel, detail.get("author", "")))

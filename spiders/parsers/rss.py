@@ -79,9 +79,8 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
 
 
 def _platform(ctx: ParseContext, feed: Any) -> str:
-    configured = ctx.options.get("platform")
-    if configured:
-        return str(configured)
+    if ctx.platform:
+        return ctx.platform
     self_link = next(
         (str(x.get("href")) for x in feed.feed.get("links", []) if x.get("rel") == "self"),
         ctx.url,

@@ -10,6 +10,7 @@ HTML parser.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -120,7 +121,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     data = doc.get("data", doc)
     info = data.get("cardlistInfo") if isinstance(data, dict) else None
     if isinstance(info, dict) and info.get("starttime"):
-        ctx = ParseContext(ctx.url, from_epoch(info["starttime"]), ctx.source, ctx.options)
+        ctx = replace(ctx, now=from_epoch(info["starttime"]))
     page = Page()
     statuses = _statuses(data)
     if statuses is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from listener.domain import CrawlSpec, Mention
+from listener.domain import Mention
 from spiders.brandmatch import BrandMatcher
+from spiders.spec import CrawlSpec
 
 
 class BrandMatchPipeline:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 
-from listener.domain import CrawlSpec, Mention
+from listener.domain import Mention
 from listener.spool import Spool
+from spiders.spec import CrawlSpec
 
 
 class SpoolPipeline:

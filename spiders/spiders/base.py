@@ -1,22 +1,43 @@
-"""What every listener spider shares: the crawl spec, error counting, health, cursor."""
+"""What every listener spider shares: its options model, the crawl spec, error counting,
+health, cursor.
+
+A spider is the source plugin of its platform: ``Config`` is its options model, whose
+``platform`` Literal is the spider's (and the source's) name; the daemon validates a
+``sources:`` entry with it, and the spider reads the same model back as ``self.options``.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from listener.domain import CrawlSpec
+from listener.plugin import tag_value
+from spiders.options import SourceOptions
+
+if TYPE_CHECKING:
+    from spiders.spec import CrawlSpec
 
 logger = logging.getLogger(__name__)
+OptionsT = TypeVar("OptionsT", bound=SourceOptions)
 
 
-class ListenerSpider(scrapy.Spider):
+class ListenerSpider(scrapy.Spider, Generic[OptionsT]):
+    Config: ClassVar[type[SourceOptions]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" in cls.__dict__:
+            cls.name = tag_value(cls.Config, "platform")
+
     def __init__(self, spec: CrawlSpec, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if not isinstance(spec.options, self.Config):
+            raise TypeError(f"{self.name} spider given {type(spec.options).__name__} options")
         self.spec = spec
+        self.options: OptionsT = cast("OptionsT", spec.options)
         self._cursor = spec.cursor
 
     def note_error(self, where: str, message: str) -> None:

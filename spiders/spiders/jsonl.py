@@ -1,13 +1,19 @@
-"""Reads posts from a local JSON-lines file (see ``listener.sources.jsonl`` for the format)."""
+"""A local JSON-lines file of posts: for imports, demos and tests.
+
+Each line is one post: ``native_id``, ``text``, ``published_at`` (ISO 8601 with
+an offset) and ``author`` (``id``, ``name``, ``followers``…) are required;
+``platform``, ``url``, ``kind``, ``thread_id``, ``title`` and ``engagement`` are
+optional. The cursor is the newest ``published_at`` already collected.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import scrapy
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -20,6 +26,7 @@ from listener.domain import (
     mention_id,
     utcnow,
 )
+from spiders.options import SourceOptions
 from spiders.spiders.base import ListenerSpider
 
 
@@ -39,20 +46,35 @@ class JsonlRecord(BaseModel):
     engagement: Engagement = Engagement()
 
 
-class JsonlSpider(ListenerSpider):
-    name = "jsonl"
+class JsonlOptions(SourceOptions):
+    platform: Literal["jsonl"] = "jsonl"
+    path: Path
+    """The file to read; relative paths are relative to the daemon's working directory."""
+    default_platform: str = Field(default="file", min_length=1)
+    """The mention's platform when a line does not name one."""
+
+    @field_validator("path")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        return path.resolve()  # the crawl runs in its own process
+
+    def platforms(self) -> tuple[str, ...]:
+        return (self.default_platform,)
+
+
+class JsonlSpider(ListenerSpider[JsonlOptions]):
+    Config = JsonlOptions
 
     async def start(self) -> AsyncIterator[Any]:
-        path = Path(self.spec.options["path"])
         yield scrapy.Request(
-            path.as_uri(), callback=self.parse, errback=self.failed, dont_filter=True
+            self.options.path.as_uri(), callback=self.parse, errback=self.failed, dont_filter=True
         )
 
     def failed(self, failure: Failure) -> None:
-        raise self.unhealthy(f"cannot read {self.spec.options['path']}: {failure.value}")
+        raise self.unhealthy(f"cannot read {self.options.path}: {failure.value}")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Mention]:
-        platform_default = self.spec.options.get("default_platform", "file")
+        platform_default = self.options.default_platform
         for lineno, raw in enumerate(response.body.split(b"\n"), start=1):
             if not raw.strip():
                 continue

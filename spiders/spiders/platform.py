@@ -12,8 +12,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy.http import Response
@@ -21,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from listener.domain import Mention, utcnow
-from spiders.parsers import parser_for
+from spiders.options import WebOptions
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable
 from spiders.parsers.times import http_date
 from spiders.spiders.base import ListenerSpider
@@ -37,8 +36,11 @@ REFUSED_STATUSES = {
 }
 
 
-class PlatformSpider(ListenerSpider, ABC):
-    """A spider whose ``name`` is also the name of its parser in ``spiders.parsers``."""
+W = TypeVar("W", bound=WebOptions)
+
+
+class PlatformSpider(ListenerSpider[W], ABC):
+    """A spider of a web platform: where to start, its parser, where the next page is."""
 
     # -- what a platform says ------------------------------------------------------------
 
@@ -56,28 +58,22 @@ class PlatformSpider(ListenerSpider, ABC):
         """Follow-ups for this page's mentions (full texts, detail pages)."""
         return ()
 
+    @staticmethod
+    @abstractmethod
+    def parse_body(body: bytes, ctx: ParseContext) -> Page:
+        """The platform's parser (a pure function of ``spiders.parsers``)."""
+
     # -- shared machinery ----------------------------------------------------------------
-
-    def parse_body(self, body: bytes, ctx: ParseContext) -> Page:
-        page: Page = parser_for(self.name)(body, ctx)
-        return page
-
-    @property
-    def options(self) -> dict[str, Any]:
-        return self.spec.options
 
     def keywords(self) -> list[str]:
         """The configured search keywords, else every brand's name and aliases."""
-        configured = [str(k) for k in self.options.get("keywords") or []]
-        if configured:
-            return configured
+        if self.options.keywords:
+            return list(self.options.keywords)
         terms = [t for b in self.spec.brands for t in (b.name, *b.aliases)]
         return list(dict.fromkeys(terms))
 
     def headers(self) -> dict[str, str]:
-        """What every request to the platform carries (the configured cookie)."""
-        cookie = self.options.get("cookie")
-        return {"Cookie": str(cookie)} if cookie else {}
+        return self.options.headers()
 
     def request(
         self, url: str, callback: Any = None, page_no: int = 1, **meta: Any
@@ -113,7 +109,6 @@ class PlatformSpider(ListenerSpider, ABC):
             url=response.url,
             now=http_date(response.headers.get("Date")),
             source=self.spec.source,
-            options=self.options,
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -121,7 +116,7 @@ class PlatformSpider(ListenerSpider, ABC):
         if page is None:
             return
         fresh: list[Mention] = []
-        tracked_since = utcnow() - timedelta(seconds=float(self.options.get("track_for_s", 0)))
+        tracked_since = utcnow() - self.options.track_for
         for mention in page.mentions:
             position = mention.published_at.isoformat()
             if self.seen_before(position):

@@ -3,23 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 from urllib.parse import quote
 
 import scrapy
 from scrapy.http import Response
 
-from spiders.parsers.base import Page
+from listener.config.types import NonEmptyStr
+from spiders.options import WebOptions
+from spiders.parsers import tieba
+from spiders.parsers.base import Page, ParseContext
 from spiders.spiders.platform import PlatformSpider
 
 THREADS_PER_PAGE = 50
 
 
-class TiebaSpider(PlatformSpider):
-    name = "tieba"
+class TiebaOptions(WebOptions):
+    """Baidu Tieba: forums' thread lists and keyword search."""
+
+    platform: Literal["tieba"] = "tieba"
+    base_url: str = "https://tieba.baidu.com"
+    forums: list[NonEmptyStr] = []
+    """Forum names (``kw``), e.g. the brand's own 吧."""
+    search: bool = True
+
+
+class TiebaSpider(PlatformSpider[TiebaOptions]):
+    Config = TiebaOptions
+
+    @staticmethod
+    def parse_body(body: bytes, ctx: ParseContext) -> Page:
+        return tieba.parse(body, ctx)
 
     @property
     def base(self) -> str:
-        return str(self.options.get("base_url") or "https://tieba.baidu.com").rstrip("/")
+        return self.options.base
 
     def forum_url(self, forum: str, page_no: int) -> str:
         return f"{self.base}/f?kw={quote(forum)}&ie=utf-8&pn={(page_no - 1) * THREADS_PER_PAGE}"
@@ -28,9 +46,9 @@ class TiebaSpider(PlatformSpider):
         return f"{self.base}/f/search/res?ie=utf-8&qw={quote(keyword)}&rn=20&sm=1&pn={page_no}"
 
     def first_requests(self) -> Iterable[scrapy.Request]:
-        for forum in self.options.get("forums") or []:
-            yield self.request(self.forum_url(str(forum), 1), forum=str(forum))
-        if self.options.get("search", True):
+        for forum in self.options.forums:
+            yield self.request(self.forum_url(forum, 1), forum=forum)
+        if self.options.search:
             for keyword in self.keywords():
                 yield self.request(self.search_url(keyword, 1), keyword=keyword)
 

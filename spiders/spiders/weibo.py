@@ -3,24 +3,52 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
 from urllib.parse import quote
 
 import scrapy
+from pydantic import Field
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from listener.config.types import NonEmptyStr
 from listener.domain import Mention
-from spiders.parsers.base import Blocked, Page, Unparseable
+from spiders.options import WebOptions
+from spiders.parsers import weibo
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable
 from spiders.spiders.platform import PlatformSpider, failed_request
 
 
-class WeiboSpider(PlatformSpider):
-    name = "weibo"
+class WeiboOptions(WebOptions):
+    """m.weibo.cn JSON: keyword search, official accounts' timelines, full long texts."""
+
+    platform: Literal["weibo"] = "weibo"
+    base_url: str = "https://m.weibo.cn"
+    search: bool = True
+    users: list[NonEmptyStr] = []
+    """Numeric uids whose timelines to collect (the brand's official accounts)."""
+    long_text: bool = True
+    """Fetch the full text of posts Weibo truncates (one more request per long post)."""
+    track_threads: int = Field(default=20, ge=0, le=200)
+    """Re-visit this many recent negative threads (the most engaging, within
+    ``track_for``) on every crawl: their current counts (``statuses/show``, which
+    the viral-thread detector reads growth from) and their hot comments."""
+
+    def tracked_threads(self) -> tuple[int, timedelta]:
+        return self.track_threads, self.track_for
+
+
+class WeiboSpider(PlatformSpider[WeiboOptions]):
+    Config = WeiboOptions
+
+    @staticmethod
+    def parse_body(body: bytes, ctx: ParseContext) -> Page:
+        return weibo.parse(body, ctx)
 
     @property
     def base(self) -> str:
-        return str(self.options.get("base_url") or "https://m.weibo.cn").rstrip("/")
+        return self.options.base
 
     def search_url(self, keyword: str, page_no: int) -> str:
         container = quote(f"100103type=1&q={keyword}", safe="")
@@ -34,11 +62,11 @@ class WeiboSpider(PlatformSpider):
         return f"{url}&since_id={since_id}" if since_id else url
 
     def first_requests(self) -> Iterable[scrapy.Request]:
-        if self.options.get("search", True):
+        if self.options.search:
             for keyword in self.keywords():
                 yield self.request(self.search_url(keyword, 1), keyword=keyword)
-        for uid in self.options.get("users") or []:
-            yield self.request(self.timeline_url(str(uid)), uid=str(uid))
+        for uid in self.options.users:
+            yield self.request(self.timeline_url(uid), uid=uid)
         for thread in self.spec.tracked:
             brands = list(thread.brands)
             show = f"{self.base}/statuses/show?id={thread.native_id}"
@@ -78,7 +106,7 @@ class WeiboSpider(PlatformSpider):
     def extra_requests(
         self, response: Response, page: Page, fresh: list[Mention]
     ) -> Iterable[scrapy.Request]:
-        if not self.options.get("long_text", True):
+        if not self.options.long_text:
             return
         truncated = set(page.long_text_ids)
         for mention in fresh:

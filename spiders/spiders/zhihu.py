@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Literal
 from urllib.parse import quote
 
 import scrapy
 from scrapy.http import Response
 
-from spiders.parsers.base import Page
+from spiders.options import WebOptions
+from spiders.parsers import zhihu
+from spiders.parsers.base import Page, ParseContext
 from spiders.spiders.platform import PlatformSpider
 
 PAGE_SIZE = 20
 
 
-class ZhihuSpider(PlatformSpider):
-    name = "zhihu"
+class ZhihuOptions(WebOptions):
+    """Zhihu search API: answers, articles and questions (a cookie makes it far more reliable)."""
+
+    platform: Literal["zhihu"] = "zhihu"
+    base_url: str = "https://www.zhihu.com"
+
+
+class ZhihuSpider(PlatformSpider[ZhihuOptions]):
+    Config = ZhihuOptions
+
+    @staticmethod
+    def parse_body(body: bytes, ctx: ParseContext) -> Page:
+        return zhihu.parse(body, ctx)
 
     def url(self, keyword: str, offset: int) -> str:
-        base = str(self.options.get("base_url") or "https://www.zhihu.com").rstrip("/")
         return (
-            f"{base}/api/v4/search_v3?t=general&q={quote(keyword)}&correction=1"
+            f"{self.options.base}/api/v4/search_v3?t=general&q={quote(keyword)}&correction=1"
             f"&offset={offset}&limit={PAGE_SIZE}"
         )
 

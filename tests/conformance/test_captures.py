@@ -11,7 +11,7 @@ import pytest
 
 from listener.domain import Mention, MentionKind
 from spiders.normalise import normalise_mention
-from spiders.parsers import PARSERS
+from spiders.parsers import parsers
 from spiders.parsers.base import Page, ParseContext
 from tests.captures import CAPTURE_URLS, CAPTURES, PLATFORM_DIRS
 
@@ -21,7 +21,7 @@ TIEBA_NOW = datetime(2018, 11, 5, tzinfo=UTC)
 
 
 def parse(platform: str, body: bytes, name: str = "", now: datetime | None = None) -> Page:
-    return PARSERS[platform](body, ParseContext(url=CAPTURE_URLS.get(name, ""), now=now))
+    return parsers()[platform](body, ParseContext(url=CAPTURE_URLS.get(name, ""), now=now))
 
 
 def by_id(page: Page, native_id: str) -> Mention:
@@ -260,7 +260,7 @@ def test_weibo_hot_comments_of_a_tracked_thread() -> None:
     by hand in its format (comment objects with ``rootid``, nested replies)."""
     body = (Path(__file__).parents[1] / "fixtures" / "weibo" / "hotflow.json").read_bytes()
     url = "https://m.weibo.cn/comments/hotflow?id=5368348145614851&mid=5368348145614851"
-    page = PARSERS["weibo"](body, ParseContext(url=url))
+    page = parsers()["weibo"](body, ParseContext(url=url))
     first, reply = (normalise_mention(m) for m in page.mentions)
     assert first.kind == MentionKind.COMMENT and first.thread_id == "weibo:5368348145614851"
     assert first.text == "刹车失灵这事必须给个说法[怒]"

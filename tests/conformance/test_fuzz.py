@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from spiders.parsers import PARSERS
+from spiders.parsers import parsers
 from spiders.parsers.base import Blocked, ParseContext, Unparseable
 from tests.captures import CAPTURES
 
@@ -54,7 +54,7 @@ def test_parsers_survive_mutated_captures(case: tuple[str, bytes]) -> None:
     platform, body = case
     assert BODIES[platform], f"capture for {platform} missing under {CAPTURES}"
     try:
-        page = PARSERS[platform](body, ParseContext(url="https://example.com/?id=1"))
+        page = parsers()[platform](body, ParseContext(url="https://example.com/?id=1"))
     except (Unparseable, Blocked) as exc:
         assert "\n" not in str(exc)
         return

@@ -13,12 +13,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from listener.app import App
 from listener.config.models import Config
 from listener.crawling import CrawlRunner, crawl_spec
-from listener.domain import CrawlBrand, CrawlResult, CrawlSpec, Mention, utcnow
+from listener.domain import CrawlBrand, CrawlResult, Mention, utcnow
 from listener.spool import Spool
+from spiders.spec import CrawlSpec
+from spiders.spiders.weibo import WeiboOptions
 from tests.factories import mention
 from tests.platform_server import Answer, Asked, PlatformServer
 
@@ -365,21 +368,21 @@ def test_the_cookie_never_reaches_the_logs_even_at_debug(capture: Capture) -> No
     with PlatformServer(route) as server, tempfile.TemporaryDirectory() as tmp:
         spec = CrawlSpec(
             source="w",
-            spider="weibo",
-            options={
-                "base_url": server.url,
-                "keywords": ["世界杯"],
-                "cookie": "SUB=TOPSECRET",
-                "delay_s": 0,
-                "user_agents": ["UA"],
-            },
+            options=WeiboOptions(
+                name="w",
+                base_url=server.url,
+                keywords=["世界杯"],
+                cookie=SecretStr("SUB=TOPSECRET"),
+                delay=timedelta(0),
+                user_agents=["UA"],
+            ),
             brands=(CrawlBrand(name="世界杯", aliases=()),),
             spool_path=str(Path(tmp) / "spool.sqlite3"),
             log_level="DEBUG",
         )
         done = subprocess.run(
             [sys.executable, "-m", "spiders.crawl"],
-            input=spec.model_dump_json().encode(),
+            input=spec.to_json().encode(),
             capture_output=True,
             timeout=120,
             check=True,

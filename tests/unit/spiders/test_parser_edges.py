@@ -8,8 +8,16 @@ from datetime import UTC, datetime
 import pytest
 
 from spiders.normalise import normalise_mention
-from spiders.parsers import PARSERS
-from spiders.parsers.base import Blocked, ParseContext, Unparseable, as_int, decode, load_json
+from spiders.parsers import parsers
+from spiders.parsers.base import (
+    Blocked,
+    ParseContext,
+    Selectors,
+    Unparseable,
+    as_int,
+    decode,
+    load_json,
+)
 from spiders.parsers.generic import parse as generic
 
 NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -85,7 +93,7 @@ def test_load_json_says_why(body: bytes, error: type[Exception], words: str) -> 
 )
 def test_refusals_stop_the_crawl_with_a_reason(platform: str, body: bytes, words: str) -> None:
     with pytest.raises(Blocked, match=words):
-        PARSERS[platform](body, ParseContext(now=NOW))
+        parsers()[platform](body, ParseContext(now=NOW))
 
 
 LIST = """<html><body><div id="list">
@@ -97,15 +105,15 @@ LIST = """<html><body><div id="list">
 
 
 def test_generic_css_and_xpath_selectors_and_the_next_page() -> None:
-    options = {
-        "item": "//div[@class='row']",
-        "fields": {"title": "h3 a::text", "time": "em::text", "author": "./i/text()"},
-        "next_page": "a.next::attr(href)",
-        "platform": "news",
-    }
-    page = generic(
-        LIST.encode(), ParseContext(url="https://news.example.cn/list", now=NOW, options=options)
+    selectors = Selectors(
+        item="//div[@class='row']",
+        fields={"title": "h3 a::text", "time": "em::text", "author": "./i/text()"},
+        next_page="a.next::attr(href)",
     )
+    ctx = ParseContext(
+        url="https://news.example.cn/list", now=NOW, platform="news", selectors=selectors
+    )
+    page = generic(LIST.encode(), ctx)
     first, second = (normalise_mention(m) for m in page.mentions)
     assert page.errors == ["list item without a link or id"]
     assert first.url == "https://news.example.cn/a/1.html" and first.title == "小米 一"
