@@ -4,11 +4,12 @@ errors that tell the outbox what to do with a message that could not be delivere
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Self
+from collections.abc import Callable
+from typing import Any, ClassVar, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from listener.domain import Digest, IncidentEvent, SourceHealth
+from listener.domain import Digest, IncidentAction, IncidentEvent, SourceHealth
 from listener.plugin import MemoryState, PluginContext, State, tag_value
 from listener.retry import retry_after
 
@@ -74,6 +75,18 @@ class NotifierRejected(NotifierError):
     blocks): retrying cannot help, it is set aside with the reason."""
 
 
+OnAction = Callable[[str, IncidentAction], object]
+"""Called with (incident id, what a person did, by whom and when)."""
+
+
+class ActionListener(Protocol):
+    """Receives people's actions (buttons) from a chat service while the daemon runs."""
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class Notifier(ABC):
     """A notifier plugin: ``Config`` (its options, whose ``type`` is its kind),
     ``from_config`` and the three deliveries. ``name`` is the configured instance's."""
@@ -108,6 +121,11 @@ class Notifier(ABC):
     def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
         """A source turned unhealthy (or recovered): an operational alert, so a quiet
         brand is never mistaken for a broken collector."""
+
+    def listener(self, on_action: OnAction) -> ActionListener | None:
+        """Where people's clicks on this notifier's messages come from, handed to
+        ``on_action``; None (the default) for a notifier whose messages have no buttons."""
+        return None
 
     def close(self) -> None:
         """Release connections; the default has none."""

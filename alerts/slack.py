@@ -23,6 +23,7 @@ from slack_sdk.webhook import WebhookClient
 
 from alerts.base import (
     AS_CONFIGURED,
+    ActionListener,
     Delivery,
     MemoryState,
     Notifier,
@@ -30,6 +31,7 @@ from alerts.base import (
     NotifierConfig,
     NotifierError,
     NotifierRejected,
+    OnAction,
     RetryAfter,
     State,
 )
@@ -41,6 +43,7 @@ from alerts.slack_blocks import (
     source_blocks,
     thread_text,
 )
+from alerts.slack_socket import SlackActions
 from alerts.text import fallback_text, render_source_health
 from alerts.webhook import http_error
 from listener.domain import Digest, IncidentEvent, SourceHealth
@@ -167,6 +170,13 @@ class SlackNotifier(Notifier):
     @property
     def interactive(self) -> bool:
         return self.client is not None and self.config.app_token is not None
+
+    def listener(self, on_action: OnAction) -> ActionListener | None:
+        """Button clicks over Socket Mode, with the app-level token (else none)."""
+        if not self.interactive:
+            return None
+        assert self.client is not None and self.config.app_token is not None
+        return SlackActions(self.config.app_token.get_secret_value(), self.client, on_action)
 
     # -- transport -----------------------------------------------------------------------
 

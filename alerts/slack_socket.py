@@ -9,7 +9,6 @@ queues the thread update through the outbox like any other change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -18,14 +17,13 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from alerts.base import OnAction
 from alerts.slack_blocks import ACK, MUTE, RESOLVE
 from listener.domain import IncidentAction, utcnow
 from listener.logs import get_logger
 
 log = get_logger(__name__)
 KINDS = {ACK: "acknowledged", RESOLVE: "resolved", MUTE: "muted"}
-OnAction = Callable[[str, IncidentAction], None]
-"""Called with (incident id, what was done by whom and when)."""
 
 
 def parse_actions(req: SocketModeRequest, now: datetime) -> list[tuple[str, IncidentAction]]:

@@ -88,7 +88,7 @@ def main() -> None:
             print(f"loaded {args.mentions:,} mentions in {time.perf_counter() - started:.1f} s")
 
             event = incident_event()
-            volume, read_s = timed(lambda: app.volume("小米", DAY_END), args.repeat)
+            volume, read_s = timed(lambda: app.detection.volume("小米", DAY_END), args.repeat)
             blocks, blocks_s = timed(
                 lambda: incident_blocks(event, interactive=True, mention="S0"), args.repeat
             )
@@ -100,7 +100,7 @@ def main() -> None:
                 f"chart {chart_s * 1000:.0f} ms ({len(png) // 1024} KB) = {total * 1000:.0f} ms"
             )
 
-            digest, digest_s = timed(lambda: app.digest("leadership", NOW), args.repeat)
+            digest, digest_s = timed(lambda: app.digests.build("leadership", NOW), args.repeat)
             mail, render_s = timed(lambda: render(digest), args.repeat)
             message, mime_s = timed(
                 lambda: build_message(mail, "l@example.com", ("ceo@example.com",)), args.repeat

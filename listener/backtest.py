@@ -27,7 +27,6 @@ from listener.app import App
 from listener.config.models import Config
 from listener.domain import Digest, IncidentEvent, Mention, SourceHealth, UtcDatetime
 from listener.replay import Step, replay
-from listener.routing import Router
 from listener.stores.sqlite import SqliteStoreConfig
 
 
@@ -204,11 +203,8 @@ def scratch_config(config: Config, data_dir: Path) -> Config:
 
 def backtest_app(config: Config, data_dir: Path) -> App:
     """An App on a scratch store whose only notifier records alerts (under "backtest")."""
-    app = App.build(scratch_config(config, data_dir))
     recorder = RecordingNotifier()
-    app.notifiers = {recorder.name: recorder}
-    app.router = Router([], app.notifiers)
-    return app
+    return App.build(scratch_config(config, data_dir), notifiers={recorder.name: recorder})
 
 
 def run_backtest(

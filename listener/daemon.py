@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from listener.app import App
+from listener.health import DaemonHealth
 from listener.logs import get_logger
 from listener.metrics import HealthServer
 from listener.spool import SpoolError
@@ -48,8 +49,8 @@ class Daemon:
             timezone=tz,
         )
         self.http: HealthServer | None = None
-        self.actions = app.slack_actions()
-        app.on_queued = self._wake_delivery
+        self.actions = app.action_listeners()
+        app.deliveries.on_queued = self._wake_delivery
 
     # -- jobs ----------------------------------------------------------------------------
 
@@ -71,16 +72,16 @@ class Daemon:
     def _crawl(self, source_name: str) -> None:
         source = self.config.source(source_name)
         if source is not None:
-            self._job(f"crawl:{source_name}", lambda: self.app.crawl(source))
+            self._job(f"crawl:{source_name}", lambda: self.app.collection.crawl(source))
 
     def _index(self) -> None:
-        self._job("index", lambda: self.app.index(self.stopping))
+        self._job("index", lambda: self.app.indexing.index(self.stopping))
 
     def _detect(self) -> None:
-        self._job("detect", self.app.detect)
+        self._job("detect", self.app.detection.detect)
 
     def _deliver(self) -> None:
-        self._job("deliver", self.app.deliver)
+        self._job("deliver", self.app.deliveries.deliver)
 
     def _wake_delivery(self) -> None:
         """Something was queued: deliver now rather than at the next interval."""
@@ -90,7 +91,7 @@ class Daemon:
                 job.modify(next_run_time=datetime.now(ZoneInfo(self.config.daemon.timezone)))
 
     def _digest(self, group: str) -> None:
-        self._job(f"digest:{group}", lambda: self.app.send_digest(group))
+        self._job(f"digest:{group}", lambda: self.app.digests.send(group))
 
     def schedule(self, now: datetime) -> None:
         for source in self.config.sources:
@@ -136,50 +137,27 @@ class Daemon:
 
     # -- health --------------------------------------------------------------------------
 
-    def health(self) -> tuple[bool, dict[str, Any]]:
+    def health(self) -> DaemonHealth:
+        store_ok = self.app.indexing.store_healthy
         try:
             self.app.store.ping()
-            store_ok = self.app.worker.store_healthy
         except StoreError:
             store_ok = False
         self.app.metrics.store_up.set(1 if store_ok else 0)
-        depth = self.app.spool.depth()
         try:
             known = self.app.store.all_source_health() if store_ok else []
         except StoreError:
             known = []
         # while the store is down, the crawls' own record of their sources
-        states = {h.source: h for h in (*self.app.source_states(), *known)}
-        sources = {
-            h.source: {
-                "healthy": h.healthy,
-                "reason": h.reason,
-                "last_success_at": h.last_success_at,
-            }
-            for h in states.values()
-        }
-        running = self.scheduler.running and not self.stopping.is_set()
-        return running and store_ok, {
-            "scheduler": "running" if running else "stopped",
-            "store": "ok" if store_ok else "unavailable",
-            "spool": {
-                "pending": depth.pending,
-                "claimed": depth.claimed,
-                "delayed": depth.delayed,
-                "dead": depth.dead,
-            },
-            "sources": sources,
-            "outbox": self._outbox(),
-        }
-
-    def _outbox(self) -> dict[str, Any]:
-        depth = self.app.outbox.depth(time.time())
-        return {
-            "pending": depth.pending,
-            "dead": depth.dead,
-            "oldest_pending_s": depth.oldest_pending_s,
-            "paused": dict(self.app.paused_notifiers),
-        }
+        states = {h.source: h for h in (*self.app.collection.source_states(), *known)}
+        return DaemonHealth(
+            scheduler_running=self.scheduler.running and not self.stopping.is_set(),
+            store_ok=store_ok,
+            spool=self.app.spool.depth(),
+            sources=tuple(states.values()),
+            outbox=self.app.outbox.depth(time.time()),
+            paused_notifiers=self.app.deliveries.paused,
+        )
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -218,7 +196,7 @@ class Daemon:
         self.stopping.set()
         log.info("stopping: finishing the current batch and stopping crawls")
         self.scheduler.pause()
-        self.app.crawls.stop_all()
+        self.app.collection.crawls.stop_all()
         for listener in self.actions:
             listener.close()
         self.scheduler.shutdown(wait=True)
@@ -231,7 +209,7 @@ class Daemon:
     def _flush_outbox(self) -> None:
         """Send what is due before exiting; what fails stays queued for the next start."""
         try:
-            outcomes = self.app.deliver()
+            outcomes = self.app.deliveries.deliver()
         except Exception as exc:  # exiting anyway: the outbox keeps what was not sent
             log.warning("outbox not flushed at shutdown", error=str(exc))
             return

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from listener.config.models import DigestGroup
-from listener.domain import AuthorDay, BrandDay, Digest, Mention, VolumePoint
+from alerts.base import Delivery
+from listener.config.models import DigestConfig, DigestGroup
+from listener.delivery import Deliveries
+from listener.domain import AuthorDay, BrandDay, Digest, Mention, VolumePoint, utcnow
 from listener.stores.base import BucketQuery, MentionQuery, Store
 
 COMPARE_DAYS = 7
@@ -117,3 +120,45 @@ def top_authors(mentions: list[Mention]) -> list[AuthorDay]:
         days,
         key=lambda d: (-(d.author.influence or 0.0), -(d.author.followers or 0), -d.engagement),
     )
+
+
+class Digests:
+    """The daily digest per recipient group: built from the store, queued for delivery."""
+
+    def __init__(
+        self,
+        config: DigestConfig,
+        brands: tuple[str, ...],
+        store: Store,
+        deliveries: Callable[[], Deliveries],
+    ) -> None:
+        self.config = config
+        self.brands = brands
+        self.store = store
+        self._deliveries = deliveries
+        """Built only to send (a preview or ``--text`` builds no notifier)."""
+
+    def group(self, name: str) -> DigestGroup:
+        return next(g for g in self.config.groups if g.name == name)
+
+    def build(self, group_name: str, now: datetime | None = None) -> Digest:
+        """The group's digest of the day before ``now``."""
+        return build_digest(
+            self.store, now or utcnow(), self.group(group_name), self.brands, self.config.top
+        )
+
+    def send(
+        self, group_name: str, now: datetime | None = None, queued_at: datetime | None = None
+    ) -> Digest:
+        """Queue the group's digest of the day before ``now`` for its notifiers, due at
+        ``queued_at`` (default ``now``); the delivery job sends it. Its outbox subject is
+        ``describe(digest)[1]``."""
+        digest = self.build(group_name, now)
+        group = self.group(group_name)
+        to = Delivery(recipients=tuple(group.recipients))
+        deliveries = self._deliveries()
+        notifiers = deliveries.notifiers
+        deliveries.queue(
+            [(notifiers[n], to) for n in group.notifiers or notifiers], digest, queued_at or now
+        )
+        return digest

@@ -7,9 +7,51 @@ mistaken for a quiet brand.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from listener.domain import CrawlResult, SourceHealth
+from listener.outbox import OutboxDepth
+from listener.spool import SpoolDepth
+
+
+@dataclass(frozen=True)
+class DaemonHealth:
+    """What ``/healthz`` says: 200 when the scheduler runs and the store answers."""
+
+    scheduler_running: bool
+    store_ok: bool
+    spool: SpoolDepth
+    sources: tuple[SourceHealth, ...]
+    outbox: OutboxDepth
+    paused_notifiers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.scheduler_running and self.store_ok
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "status": "ok" if self.ok else "unhealthy",
+            "scheduler": "running" if self.scheduler_running else "stopped",
+            "store": "ok" if self.store_ok else "unavailable",
+            "spool": self.spool.as_dict(),
+            "sources": {
+                h.source: {
+                    "healthy": h.healthy,
+                    "reason": h.reason,
+                    "last_success_at": h.last_success_at,
+                }
+                for h in self.sources
+            },
+            "outbox": {
+                "pending": self.outbox.pending,
+                "dead": self.outbox.dead,
+                "oldest_pending_s": self.outbox.oldest_pending_s,
+                "paused": dict(self.paused_notifiers),
+            },
+        }
 
 
 def after_crawl(

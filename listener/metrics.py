@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -92,7 +92,16 @@ def _json_default(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-HealthCheck = Callable[[], tuple[bool, dict[str, Any]]]
+class HealthReport(Protocol):
+    """What the health check returns (``listener.health.DaemonHealth``)."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+HealthCheck = Callable[[], HealthReport]
 
 
 class HealthServer:
@@ -106,13 +115,11 @@ class HealthServer:
                 if self.path.split("?")[0] == "/metrics":
                     self._send(200, CONTENT_TYPE_LATEST, metrics_ref.render())
                 elif self.path.split("?")[0] == "/healthz":
-                    ok, detail = health_ref()
+                    report = health_ref()
                     body = json.dumps(
-                        {"status": "ok" if ok else "unhealthy", **detail},
-                        ensure_ascii=False,
-                        default=_json_default,
+                        report.as_json(), ensure_ascii=False, default=_json_default
                     ).encode()
-                    self._send(200 if ok else 503, "application/json; charset=utf-8", body)
+                    self._send(200 if report.ok else 503, "application/json; charset=utf-8", body)
                 else:
                     self._send(404, "text/plain; charset=utf-8", b"not found\n")
 

@@ -105,9 +105,9 @@ def replay(
             position += 1
         if due:
             app.spool.put_many(due)
-            app.index()
-        result = Step(now=now, ingested=len(due), events=app.detect(now))
-        app.deliver(now)
+            app.indexing.index()
+        result = Step(now=now, ingested=len(due), events=app.detection.detect(now))
+        app.deliveries.deliver(now)
         if on_step is not None:
             on_step(result)
         yield result

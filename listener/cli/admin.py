@@ -124,7 +124,7 @@ def digest(
         now = start + timedelta(days=1, minutes=1)
     app = guarded(lambda: App.build(config))
     try:
-        summary = guarded(lambda: app.digest(name, now))
+        summary = guarded(lambda: app.digests.build(name, now))
         if preview is not None:
             preview.parent.mkdir(parents=True, exist_ok=True)
             preview.write_text(preview_html(render(summary)), encoding="utf-8")
@@ -132,8 +132,8 @@ def digest(
         if as_text:
             print(render_text(summary))
         if send:
-            queued = guarded(lambda: app.send_digest(name, now, queued_at=utcnow()))
-            outcomes = app.deliver(subject=describe(queued)[1])
+            queued = guarded(lambda: app.digests.send(name, now, queued_at=utcnow()))
+            outcomes = app.deliveries.deliver(subject=describe(queued)[1])
             if outcomes.total() == 0:
                 fail("this digest was already sent (see listener status)")
             out.print(

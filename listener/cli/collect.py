@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from listener.cli.common import err, fail, guarded, load, out, parse_when
+
+if TYPE_CHECKING:
+    from listener.app import App
+    from listener.collection import CrawlReport
 
 
 @click.command()
@@ -54,10 +58,10 @@ def crawl(ctx: click.Context, source: str, index: bool, backfill: str | None) ->
     try:
         before = app.spool.count_by_source(source)
         done = threading.Event()
-        outcome_box: list[Any] = []
+        reports: list[CrawlReport] = []
 
         def work() -> None:
-            outcome_box.append(app.crawl(source_config, since))
+            reports.append(app.collection.crawl(source_config, since))
             done.set()
 
         worker = threading.Thread(target=work, daemon=True)
@@ -69,25 +73,20 @@ def crawl(ctx: click.Context, source: str, index: bool, backfill: str | None) ->
                     f"{app.spool.count_by_source(source) - before} mentions spooled"
                 )
         worker.join()
-        outcome, health = outcome_box[0]
-        spooled = outcome.result.items_spooled if outcome.result else 0
-        if not health.healthy:
-            fail(f"source {source}: {health.reason} ({spooled} mentions spooled)")
-        out.print(
-            f"{source}: {spooled} mentions spooled"
-            + (
-                f", {outcome.result.dropped_no_brand} without a brand dropped"
-                if outcome.result
-                else ""
-            )
-        )
+        [report] = reports
+        result = report.outcome.result
+        if not report.health.healthy:
+            fail(f"source {source}: {report.health.reason} ({report.spooled} mentions spooled)")
+        dropped = f", {result.dropped_no_brand} without a brand dropped" if result else ""
+        out.print(f"{source}: {report.spooled} mentions spooled{dropped}")
         if index:
             _index_with_progress(app)
     finally:
         app.close()
 
 
-def _index_with_progress(app: Any) -> None:
+def _index_with_progress(app: App) -> None:
+    worker = app.indexing.worker
     total = app.spool.depth().pending
     indexed = 0
     with Progress(
@@ -95,11 +94,11 @@ def _index_with_progress(app: Any) -> None:
     ) as progress:
         task = progress.add_task("index", total=total)
         while True:
-            outcome = app.worker.run_once()
+            outcome = worker.run_once()
             indexed += outcome.indexed
             progress.update(task, completed=indexed)
             if outcome.claimed == 0 or outcome.indexed == 0:
                 break
     out.print(f"{indexed} mentions indexed")
-    if not app.worker.store_healthy:
+    if not worker.store_healthy:
         fail("the store is unavailable; mentions stay in the spool until it is back")

@@ -132,13 +132,13 @@ def test_an_outage_is_recorded_while_a_source_is_down(
     app = App.build(config_with(config_for, path))
     try:
         source = app.config.sources[0]
-        _, down = app.crawl(source)
+        down = app.collection.crawl(source).health
         assert not down.healthy
         (outage,) = app.store.outages(utcnow() - timedelta(days=1))
         assert outage.platforms == ("weibo",) and outage.end is None
         assert "cannot read" in outage.reason
         write_jsonl(path, [post("1", "小米 一", 0)])
-        _, up = app.crawl(source)
+        up = app.collection.crawl(source).health
         assert up.healthy
         (closed,) = app.store.outages(utcnow() - timedelta(days=1))
         assert closed.start == outage.start and closed.end is not None

@@ -39,7 +39,7 @@ def digest_page(tmp_path: Path, config_for: Callable[[str], Config]) -> Path:
     app = App.build(config_for("brands: [{name: 小米}, {name: 蔚来}]\n"))
     try:
         seed_digest_day(app.store)
-        mail = render(app.digest("leadership", DIGEST_NOW))
+        mail = render(app.digests.build("leadership", DIGEST_NOW))
     finally:
         app.close()
     page = tmp_path / "digest.html"

@@ -343,7 +343,7 @@ def test_tracked_threads_are_revisited_for_counts_and_hot_comments(
                 at=utcnow() - timedelta(hours=2),
             )
             app.store.bulk_upsert([seen, mention("1", "小米不错", sentiment="positive")])
-            _, health = app.crawl(config.sources[0])
+            health = app.collection.crawl(config.sources[0]).health
         finally:
             app.close()
     assert health.healthy, health.reason

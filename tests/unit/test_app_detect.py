@@ -10,7 +10,6 @@ from listener.app import App
 from listener.backtest import RecordingNotifier
 from listener.config.models import Config
 from listener.domain import IncidentEvent, SourceHealth
-from listener.routing import Router
 from tests.factories import T0, complaints
 
 
@@ -26,22 +25,21 @@ class Events(RecordingNotifier):
 def test_announcements_say_when_collection_is_impaired(
     config_for: Callable[[str], Config],
 ) -> None:
-    app = App.build(
-        config_for("brands: [{name: 小米}]\nkibana: {url: 'https://kibana.example.com'}\n")
-    )
     recorder = Events()
-    app.notifiers = {recorder.name: recorder}
-    app.router = Router([], app.notifiers)
+    app = App.build(
+        config_for("brands: [{name: 小米}]\nkibana: {url: 'https://kibana.example.com'}\n"),
+        notifiers={recorder.name: recorder},
+    )
     now = T0 + timedelta(hours=3)
     try:
         app.store.bulk_upsert(complaints(now))
         app.store.save_source_health(
             SourceHealth(source="weibo", healthy=False, reason="login wall")
         )
-        events = app.detect(now)
+        events = app.detection.detect(now)
         assert events and not recorder.events  # detection only queues: never waits on delivery
-        assert app.deliver(now) == {"sent": 1}
-        assert app.deliver(now) == {}  # delivered once
+        assert app.deliveries.deliver(now) == {"sent": 1}
+        assert app.deliveries.deliver(now) == {}  # delivered once
     finally:
         app.close()
     assert recorder.events

@@ -42,9 +42,9 @@ def test_a_detector_and_a_notifier_named_by_import_path_run_in_the_pipeline(
                 mention("2", "小米手机很好", at=now, minutes=-4),
             ]
         )
-        [event] = app.detect(now)
+        [event] = app.detection.detect(now)
         assert event.incident.detectors == (DETECTOR,)
-        assert app.deliver(now) == {"sent": 1}
+        assert app.deliveries.deliver(now) == {"sent": 1}
     finally:
         app.close()
     [line] = out.read_text(encoding="utf-8").splitlines()

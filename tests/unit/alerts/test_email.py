@@ -61,9 +61,9 @@ def test_the_digest_arrives_with_both_parts_and_its_charts(
 ) -> None:
     app = digest_app(config_for, mailbox.port)
     try:
-        app.send_digest("leadership", DIGEST_NOW)
-        assert app.deliver(DIGEST_NOW) == {"sent": 1}
-        assert app.deliver(DIGEST_NOW) == {}  # sent once
+        app.digests.send("leadership", DIGEST_NOW)
+        assert app.deliveries.deliver(DIGEST_NOW) == {"sent": 1}
+        assert app.deliveries.deliver(DIGEST_NOW) == {}  # sent once
     finally:
         app.close()
     (mail,) = mailbox.delivered
@@ -93,8 +93,8 @@ def test_the_digest_arrives_with_both_parts_and_its_charts(
 def test_english_digest(config_for: Callable[[str], Config], mailbox: Mailbox) -> None:
     app = digest_app(config_for, mailbox.port, language="en")
     try:
-        app.send_digest("leadership", DIGEST_NOW)
-        app.deliver(DIGEST_NOW)
+        app.digests.send("leadership", DIGEST_NOW)
+        app.deliveries.deliver(DIGEST_NOW)
     finally:
         app.close()
     message = mailbox.delivered[0].message
@@ -167,7 +167,7 @@ def test_a_certificate_that_does_not_verify_is_refused(tmp_path: Path) -> None:
 def test_render_is_self_contained(config_for: Callable[[str], Config]) -> None:
     app = digest_app(config_for, 25)
     try:
-        mail = render(app.digest("leadership", DIGEST_NOW))
+        mail = render(app.digests.build("leadership", DIGEST_NOW))
     finally:
         app.close()
     assert mail.subject == "舆情日报 2026-11-20"

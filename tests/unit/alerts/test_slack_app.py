@@ -73,14 +73,14 @@ def test_a_rate_limited_alert_is_retried_after_retry_after_and_sent_once(
 ) -> None:
     app = make_app(GOOD_TOKEN)
     slack.fail_next("chat.postMessage", status=429, retry_after=7)
-    assert app.detect(NOW)
-    assert app.deliver(NOW) == {"rate_limited": 1}
-    assert app.deliver(NOW + timedelta(seconds=5)) == {}  # Retry-After is honoured
-    assert app.deliver(NOW + timedelta(seconds=8)) == {"sent": 1}
+    assert app.detection.detect(NOW)
+    assert app.deliveries.deliver(NOW) == {"rate_limited": 1}
+    assert app.deliveries.deliver(NOW + timedelta(seconds=5)) == {}  # Retry-After is honoured
+    assert app.deliveries.deliver(NOW + timedelta(seconds=8)) == {"sent": 1}
     posts = slack.of("chat.postMessage")
     assert len(posts) == 2 and len(slack.uploads) == 1  # the refused call, then one post
-    app.detect(NOW + timedelta(minutes=1))  # the same incident, unchanged severity
-    assert app.deliver(NOW + timedelta(minutes=1)) == {}  # nothing new to say
+    app.detection.detect(NOW + timedelta(minutes=1))  # the same incident, unchanged severity
+    assert app.deliveries.deliver(NOW + timedelta(minutes=1)) == {}  # nothing new to say
 
 
 def test_network_failures_back_off_and_never_block_detection(
@@ -89,24 +89,24 @@ def test_network_failures_back_off_and_never_block_detection(
     app = make_app(GOOD_TOKEN)
     slack.fail_next("chat.postMessage", status=503, error="service_unavailable")
     slack.fail_next("chat.postMessage", status=503, error="service_unavailable")
-    app.detect(NOW)
-    assert app.deliver(NOW) == {"retry": 1}
+    app.detection.detect(NOW)
+    assert app.deliveries.deliver(NOW) == {"retry": 1}
     # waits are retry_delay, then doubled, each shortened by up to 10 % of jitter
-    assert app.deliver(NOW + timedelta(seconds=26)) == {}
-    assert app.deliver(NOW + timedelta(seconds=30)) == {"retry": 1}  # after retry_delay
-    assert app.deliver(NOW + timedelta(seconds=83)) == {}  # the wait doubled
-    assert app.deliver(NOW + timedelta(seconds=90)) == {"sent": 1}
+    assert app.deliveries.deliver(NOW + timedelta(seconds=26)) == {}
+    assert app.deliveries.deliver(NOW + timedelta(seconds=30)) == {"retry": 1}  # after retry_delay
+    assert app.deliveries.deliver(NOW + timedelta(seconds=83)) == {}  # the wait doubled
+    assert app.deliveries.deliver(NOW + timedelta(seconds=90)) == {"sent": 1}
 
 
 def test_a_bad_token_is_reported_once_and_its_messages_wait(
     make_app: Callable[[str], App], slack: SlackServer
 ) -> None:
     app = make_app("xoxb-revoked")
-    app.detect(NOW)
-    assert app.deliver(NOW) == {"auth_failed": 1}
-    assert app.deliver(NOW + timedelta(hours=1)) == {}
+    app.detection.detect(NOW)
+    assert app.deliveries.deliver(NOW) == {"auth_failed": 1}
+    assert app.deliveries.deliver(NOW + timedelta(hours=1)) == {}
     assert len(slack.calls) == 1  # not hammering Slack with a token it refused
-    assert "invalid_auth" in app.paused_notifiers["slack"]
+    assert "invalid_auth" in app.deliveries.paused["slack"]
     assert app.outbox.depth(NOW.timestamp()).pending == 1  # kept for after the fix
 
 
@@ -145,7 +145,7 @@ def envelope(action_id: str, incident_id: str, user: str, envelope_id: str) -> s
 
 def click(app: App, action_id: str, incident_id: str, user: str, envelope_id: str) -> list[str]:
     """One click parsed by slack_sdk's Socket Mode client; returns what it sent back."""
-    (actions,) = app.slack_actions()
+    (actions,) = app.action_listeners()
     sent: list[str] = []
     actions.client.send_message = sent.append  # type: ignore[method-assign]
     raw = envelope(action_id, incident_id, user, envelope_id)
@@ -158,8 +158,8 @@ def test_button_clicks_are_recorded_on_the_incident_and_told_in_the_thread(
     make_app: Callable[[str], App], slack: SlackServer
 ) -> None:
     app = make_app(GOOD_TOKEN)
-    (event,) = app.detect(NOW)
-    app.deliver(NOW)
+    (event,) = app.detection.detect(NOW)
+    app.deliveries.deliver(NOW)
     incident_id = event.incident.id
     before = datetime.now().astimezone()
 
@@ -185,7 +185,7 @@ def test_button_clicks_are_recorded_on_the_incident_and_told_in_the_thread(
     assert resolved is not None and resolved.status is IncidentStatus.RESOLVED
     assert resolved.resolved_by == "U0ALICE"
 
-    app.deliver()  # the clicks' updates, in order, into the incident's thread
+    app.deliveries.deliver()  # the clicks' updates, in order, into the incident's thread
     replies = [c.args["text"] for c in slack.of("chat.postMessage") if "thread_ts" in c.args]
     assert replies[0] == ":eyes: <@U0ALICE> 已确认，正在处理"
     assert replies[1].startswith(":no_bell: <@U0BOB> 静音至 ")
@@ -201,7 +201,7 @@ def test_clicks_on_unknown_incidents_or_other_apps_buttons_are_ignored(
     app = make_app(GOOD_TOKEN)
     assert click(app, "listener.acknowledge", "no-such-incident", "U0ALICE", "env-9")
     assert click(app, "other.app.button", "x", "U0ALICE", "env-10")
-    assert app.deliver() == {}
+    assert app.deliveries.deliver() == {}
 
 
 def test_a_click_over_a_real_socket_mode_connection(
@@ -210,8 +210,8 @@ def test_a_click_over_a_real_socket_mode_connection(
     """The daemon's listener end to end: apps.connections.open, the WebSocket, the
     envelope, the acknowledgement, the incident."""
     app = make_app(GOOD_TOKEN)
-    (event,) = app.detect(NOW)
-    app.deliver(NOW)
+    (event,) = app.detection.detect(NOW)
+    app.deliveries.deliver(NOW)
     acks: queue.Queue[str] = queue.Queue()
 
     def socket(ws: ServerConnection) -> None:
@@ -225,7 +225,7 @@ def test_a_click_over_a_real_socket_mode_connection(
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         slack.socket_url = f"ws://127.0.0.1:{server.socket.getsockname()[1]}/link"
-        (actions,) = app.slack_actions()
+        (actions,) = app.action_listeners()
         try:
             actions.start()
             assert json.loads(acks.get(timeout=10)) == {"envelope_id": "env-ws"}
@@ -244,4 +244,4 @@ def test_a_click_over_a_real_socket_mode_connection(
     assert [c.headers["Authorization"] for c in slack.of("apps.connections.open")] == [
         "Bearer xapp-1-test"
     ]
-    assert app.deliver() == {"sent": 1}  # the thread hears about it
+    assert app.deliveries.deliver() == {"sent": 1}  # the thread hears about it
