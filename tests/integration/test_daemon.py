@@ -228,6 +228,12 @@ def test_a_broken_source_does_not_stop_the_others(
         ),
         what="the broken source reported",
     )
+    # a crawl's mentions can be indexed before the crawl itself has finished and been
+    # recorded: wait for the good source's record too
+    daemon.wait_for(
+        lambda: "good" in json.loads(daemon.get("/healthz")[1])["sources"],
+        what="the good source's crawl recorded",
+    )
     _, body = daemon.get("/healthz")
     sources = json.loads(body)["sources"]
     assert sources["good"]["healthy"] is True
