@@ -22,7 +22,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch, helpers
 from pydantic import SecretStr
 
-from listener.domain import Incident, IncidentStatus, Mention, Outage, SourceHealth
+from listener.domain import Mention
 from listener.plugin import PluginContext
 from listener.stores.base import (
     BucketCount,
@@ -34,11 +34,11 @@ from listener.stores.base import (
     StoreError,
     StoreUnavailable,
     UpsertReport,
-    split_terms,
 )
+from listener.stores.es_query import document, iso, mention_from, mention_query
+from listener.stores.es_state import StateIndices
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "elasticsearch"
-_DERIVED = ("engagement_total", "sentiment_label", "crisis")
 MAX_WINDOW = 10_000
 """Elasticsearch's default ``index.max_result_window``."""
 PAGE = 5_000
@@ -56,7 +56,7 @@ class ElasticsearchStoreConfig(StoreConfig):
     verify_certs: bool = True
 
 
-class ElasticsearchStore(Store):
+class ElasticsearchStore(StateIndices, Store):
     Config = ElasticsearchStoreConfig
 
     def __init__(self, config: ElasticsearchStoreConfig) -> None:
@@ -190,15 +190,7 @@ class ElasticsearchStore(Store):
 
     @staticmethod
     def document(mention: Mention) -> dict[str, Any]:
-        doc = mention.model_dump(mode="json")
-        doc["engagement_total"] = mention.engagement.total
-        doc["sentiment_label"] = mention.sentiment.label if mention.sentiment else None
-        doc["crisis"] = bool(mention.crisis_terms)
-        return doc
-
-    @staticmethod
-    def _mention(source: dict[str, Any]) -> Mention:
-        return Mention.model_validate({k: v for k, v in source.items() if k not in _DERIVED})
+        return document(mention)
 
     def bulk_upsert(self, mentions: Sequence[Mention]) -> UpsertReport:
         """Index by mention id (the same post twice is one document); a document the
@@ -243,14 +235,14 @@ class ElasticsearchStore(Store):
     def get(self, mention_id: str) -> Mention | None:
         found = self._search_mentions({"ids": {"values": [mention_id]}}, size=1)
         hits = found["hits"]["hits"]
-        return self._mention(hits[0]["_source"]) if hits else None
+        return mention_from(hits[0]["_source"]) if hits else None
 
     def get_many(self, mention_ids: Sequence[str]) -> dict[str, Mention]:
         wanted = list(dict.fromkeys(mention_ids))
         if not wanted:
             return {}
         found = self._search_mentions({"ids": {"values": wanted}}, size=len(wanted))
-        return {h["_id"]: self._mention(h["_source"]) for h in found["hits"]["hits"]}
+        return {h["_id"]: mention_from(h["_source"]) for h in found["hits"]["hits"]}
 
     def _search_mentions(self, query: dict[str, Any], **kwargs: Any) -> Any:
         return self._call(
@@ -276,7 +268,7 @@ class ElasticsearchStore(Store):
             )
             hits = found["hits"]
             return SearchPage(
-                int(hits["total"]["value"]), [self._mention(h["_source"]) for h in hits["hits"]]
+                int(hits["total"]["value"]), [mention_from(h["_source"]) for h in hits["hits"]]
             )
         mentions: list[Mention] = []
         total = 0
@@ -293,7 +285,7 @@ class ElasticsearchStore(Store):
             after = hits[-1]["sort"]
             usable = hits[skip:] if skip else hits
             skip = max(0, skip - len(hits))
-            mentions.extend(self._mention(h["_source"]) for h in usable)
+            mentions.extend(mention_from(h["_source"]) for h in usable)
         return SearchPage(total, mentions[: query.limit])
 
     def count_buckets(self, query: BucketQuery) -> list[BucketCount]:
@@ -302,7 +294,7 @@ class ElasticsearchStore(Store):
         if seconds <= 0:
             raise StoreError("bucket size must be positive")
         filters: list[dict[str, Any]] = [
-            {"range": {"published_at": {"gte": _iso(query.since), "lt": _iso(query.until)}}}
+            {"range": {"published_at": {"gte": iso(query.since), "lt": iso(query.until)}}}
         ]
         if query.brands:
             filters.append({"terms": {"brands": list(query.brands)}})
@@ -356,144 +348,6 @@ class ElasticsearchStore(Store):
             after = aggregation.get("after_key")
             if not after or len(aggregation["buckets"]) < composite["size"]:
                 return
-
-    # -- per-source state ----------------------------------------------------------------
-
-    def _put(self, index: str, doc_id: str, fields: dict[str, Any], model: Any) -> None:
-        self._call(
-            f"a write to {index}",
-            self.client.index,
-            index=index,
-            id=doc_id,
-            document={**fields, "doc": model.model_dump(mode="json")},
-            refresh="wait_for",
-        )
-
-    def _all(self, index: str, query: dict[str, Any], sort: list[Any]) -> list[dict[str, Any]]:
-        found = self._call(
-            f"a read of {index}",
-            self.client.search,
-            index=index,
-            query=query,
-            sort=sort,
-            size=10_000,
-        )
-        return [h["_source"]["doc"] for h in found["hits"]["hits"]]
-
-    def save_source_health(self, health: SourceHealth) -> None:
-        self._put(self._sources, health.source, {"source": health.source}, health)
-
-    def source_health(self, source: str) -> SourceHealth | None:
-        found = self._all(self._sources, {"term": {"source": source}}, [])
-        return SourceHealth.model_validate(found[0]) if found else None
-
-    def all_source_health(self) -> list[SourceHealth]:
-        docs = self._all(self._sources, {"match_all": {}}, [{"source": "asc"}])
-        return [SourceHealth.model_validate(d) for d in docs]
-
-    def save_outage(self, outage: Outage) -> None:
-        fields = {
-            "source": outage.source,
-            "start": _iso(outage.start),
-            "end": _iso(outage.end) if outage.end else None,
-        }
-        self._put(self._outages, f"{outage.source}|{_iso(outage.start)}", fields, outage)
-
-    def outages(self, since: datetime) -> list[Outage]:
-        query = {
-            "bool": {
-                "should": [
-                    {"bool": {"must_not": {"exists": {"field": "end"}}}},
-                    {"range": {"end": {"gt": _iso(since)}}},
-                ],
-                "minimum_should_match": 1,
-            }
-        }
-        return [
-            Outage.model_validate(d) for d in self._all(self._outages, query, [{"start": "asc"}])
-        ]
-
-    # -- incidents -----------------------------------------------------------------------
-
-    def save_incident(self, incident: Incident) -> None:
-        fields = {
-            "id": incident.id,
-            "brand": incident.brand,
-            "status": incident.status.value,
-            "severity": incident.severity,
-            "title": incident.title,
-            "opened_at": _iso(incident.opened_at),
-            "updated_at": _iso(incident.updated_at),
-        }
-        self._put(self._incidents, incident.id, fields, incident)
-
-    def get_incident(self, incident_id: str) -> Incident | None:
-        found = self._all(self._incidents, {"ids": {"values": [incident_id]}}, [])
-        return Incident.model_validate(found[0]) if found else None
-
-    def list_incidents(
-        self, *, open_only: bool = False, brand: str | None = None, since: datetime | None = None
-    ) -> list[Incident]:
-        filters: list[dict[str, Any]] = []
-        if open_only:
-            filters.append(
-                {"bool": {"must_not": {"term": {"status": IncidentStatus.RESOLVED.value}}}}
-            )
-        if brand is not None:
-            filters.append({"term": {"brand": brand}})
-        if since is not None:
-            filters.append({"range": {"updated_at": {"gte": _iso(since)}}})
-        docs = self._all(
-            self._incidents, {"bool": {"filter": filters}}, [{"updated_at": "desc"}, {"id": "asc"}]
-        )
-        return [Incident.model_validate(d) for d in docs]
-
-
-def mention_query(q: MentionQuery) -> dict[str, Any]:
-    """The same filters as every store: every text term in the title, text or original
-    text (a phrase: Chinese is matched character by character by the standard analyzer)."""
-    must: list[dict[str, Any]] = [
-        {
-            "multi_match": {
-                "query": term,
-                "type": "phrase",
-                "fields": ["title", "text", "text_original"],
-            }
-        }
-        for term in split_terms(q.text)
-    ]
-    filters: list[dict[str, Any]] = []
-    if q.brands:
-        filters.append({"terms": {"brands": list(q.brands)}})
-    if q.platforms:
-        filters.append({"terms": {"platform": list(q.platforms)}})
-    if q.sentiments:
-        filters.append({"terms": {"sentiment_label": list(q.sentiments)}})
-    window = {k: _iso(v) for k, v in (("gte", q.since), ("lt", q.until)) if v is not None}
-    if window:
-        filters.append({"range": {"published_at": window}})
-    if q.thread_id:
-        filters.append(
-            {
-                "bool": {
-                    "should": [{"term": {"thread_id": q.thread_id}}, {"term": {"id": q.thread_id}}],
-                    "minimum_should_match": 1,
-                }
-            }
-        )
-    if q.crisis_only:
-        filters.append({"term": {"crisis": True}})
-    if q.author_ids:
-        filters.append({"terms": {"author.id": list(q.author_ids)}})
-    if q.min_influence is not None:
-        filters.append({"range": {"author.influence": {"gte": q.min_influence}}})
-    if q.min_reposts is not None:
-        filters.append({"range": {"engagement.reposts": {"gte": q.min_reposts}}})
-    return {"bool": {"must": must, "filter": filters}}
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
 
 
 def _all_unavailable(failed: dict[str, str]) -> bool:

@@ -28,161 +28,23 @@ from listener.stores.base import (
     StoreConfig,
     StoreError,
     UpsertReport,
-    split_terms,
 )
-
-SCHEMA_VERSION = 2
-MIGRATIONS = {
-    # 1 → 2: mentions carrying crisis vocabulary are flagged for aggregation
-    2: """
-ALTER TABLE mention_brands ADD COLUMN crisis INTEGER NOT NULL DEFAULT 0;
-UPDATE mention_brands SET crisis = 1 WHERE mention_id IN (
-    SELECT id FROM mentions WHERE json_array_length(json_extract(doc, '$.crisis_terms')) > 0);
-""",
-}
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS mentions (
-    id               TEXT PRIMARY KEY,
-    platform         TEXT NOT NULL,
-    source           TEXT NOT NULL,
-    thread_id        TEXT,
-    published_at     REAL NOT NULL,
-    sentiment        TEXT,
-    engagement_total INTEGER NOT NULL,
-    search_text      TEXT NOT NULL,
-    doc              TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS mentions_published ON mentions (published_at);
-CREATE INDEX IF NOT EXISTS mentions_thread ON mentions (thread_id);
-CREATE TABLE IF NOT EXISTS mention_brands (
-    brand        TEXT NOT NULL,
-    mention_id   TEXT NOT NULL,
-    published_at REAL NOT NULL,
-    platform     TEXT NOT NULL,
-    sentiment    TEXT,
-    crisis       INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (brand, mention_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS mention_brands_time ON mention_brands (published_at, brand);
-CREATE INDEX IF NOT EXISTS mention_brands_id ON mention_brands (mention_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS mentions_fts USING fts5(
-    search_text, content='mentions', content_rowid='rowid', tokenize='trigram'
-);
-CREATE TRIGGER IF NOT EXISTS mentions_ai AFTER INSERT ON mentions BEGIN
-    INSERT INTO mentions_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
-END;
-CREATE TRIGGER IF NOT EXISTS mentions_ad AFTER DELETE ON mentions BEGIN
-    INSERT INTO mentions_fts (mentions_fts, rowid, search_text)
-    VALUES ('delete', old.rowid, old.search_text);
-END;
-CREATE TRIGGER IF NOT EXISTS mentions_au AFTER UPDATE ON mentions BEGIN
-    INSERT INTO mentions_fts (mentions_fts, rowid, search_text)
-    VALUES ('delete', old.rowid, old.search_text);
-    INSERT INTO mentions_fts (rowid, search_text) VALUES (new.rowid, new.search_text);
-END;
-CREATE TABLE IF NOT EXISTS source_health (source TEXT PRIMARY KEY, doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS source_outages (
-    source TEXT NOT NULL,
-    start TEXT NOT NULL,
-    end_at TEXT,
-    doc TEXT NOT NULL,
-    PRIMARY KEY (source, start)
-);
-CREATE TABLE IF NOT EXISTS incidents (
-    id         TEXT PRIMARY KEY,
-    brand      TEXT NOT NULL,
-    status     TEXT NOT NULL,
-    updated_at REAL NOT NULL,
-    doc        TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS incidents_updated ON incidents (updated_at);
-"""
+from listener.stores.sqlite_sql import (
+    MIGRATIONS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    brand_filter,
+    epoch,
+    field_filters,
+    searchable,
+    text_filters,
+)
 
 
 class SqliteStoreConfig(StoreConfig):
     type: Literal["sqlite"] = "sqlite"
     path: Path | None = None
     """Database file; default ``<daemon.data_dir>/listener.sqlite3``."""
-
-
-def _epoch(value: datetime) -> float:
-    return value.timestamp()
-
-
-def _searchable(mention: Mention) -> str:
-    return "\n".join(
-        p for p in (mention.title, mention.text, mention.text_original) if p
-    ).casefold()
-
-
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-Filter = tuple[str, list[Any]]
-
-
-def _marks(values: Sequence[Any]) -> str:
-    return ",".join("?" * len(values))
-
-
-def _text_filters(text: str) -> list[Filter]:
-    """Every term must occur: the trigram index for 3+ characters, ``instr`` below that."""
-    return [
-        (
-            "m.rowid IN (SELECT rowid FROM mentions_fts WHERE mentions_fts MATCH ?)",
-            [_fts_phrase(term)],
-        )
-        if len(term) >= 3
-        else ("instr(m.search_text, ?) > 0", [term])
-        for term in split_terms(text)
-    ]
-
-
-def _brand_filter(q: MentionQuery) -> list[Filter]:
-    """Brands, through the brand table, which repeats time and sentiment: its index serves."""
-    if not q.brands:
-        return []
-    inner: list[Filter] = [(f"brand IN ({_marks(q.brands)})", list(q.brands))]
-    if q.since is not None:
-        inner.append(("published_at >= ?", [_epoch(q.since)]))
-    if q.until is not None:
-        inner.append(("published_at < ?", [_epoch(q.until)]))
-    if q.sentiments:
-        inner.append((f"sentiment IN ({_marks(q.sentiments)})", list(q.sentiments)))
-    where = " AND ".join(c for c, _ in inner)
-    return [
-        (
-            f"m.id IN (SELECT mention_id FROM mention_brands WHERE {where})",
-            [p for _, ps in inner for p in ps],
-        )
-    ]
-
-
-def _field_filters(q: MentionQuery) -> list[Filter]:
-    found: list[Filter] = []
-    if q.platforms:
-        found.append((f"m.platform IN ({_marks(q.platforms)})", list(q.platforms)))
-    if q.sentiments:
-        found.append((f"m.sentiment IN ({_marks(q.sentiments)})", list(q.sentiments)))
-    if q.since is not None:
-        found.append(("m.published_at >= ?", [_epoch(q.since)]))
-    if q.until is not None:
-        found.append(("m.published_at < ?", [_epoch(q.until)]))
-    if q.min_influence is not None:
-        found.append(("json_extract(m.doc, '$.author.influence') >= ?", [q.min_influence]))
-    if q.min_reposts is not None:
-        found.append(("json_extract(m.doc, '$.engagement.reposts') >= ?", [q.min_reposts]))
-    if q.crisis_only:
-        found.append(("m.id IN (SELECT mention_id FROM mention_brands WHERE crisis = 1)", []))
-    if q.author_ids:
-        found.append(
-            (f"json_extract(m.doc, '$.author.id') IN ({_marks(q.author_ids)})", list(q.author_ids))
-        )
-    if q.thread_id is not None:
-        found.append(("(m.thread_id = ? OR m.id = ?)", [q.thread_id, q.thread_id]))
-    return found
 
 
 class SqliteStore(Store):
@@ -220,7 +82,7 @@ class SqliteStore(Store):
                     db.execute(
                         "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(step),)
                     )
-        self._db.script(_SCHEMA)
+        self._db.script(SCHEMA)
         with self._db.transaction() as db:
             db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
@@ -256,10 +118,10 @@ class SqliteStore(Store):
                         m.platform,
                         m.source,
                         m.thread_id,
-                        _epoch(m.published_at),
+                        epoch(m.published_at),
                         label,
                         m.engagement.total,
-                        _searchable(m),
+                        searchable(m),
                         m.model_dump_json(),
                     ),
                 )
@@ -270,7 +132,7 @@ class SqliteStore(Store):
                         (
                             b,
                             m.id,
-                            _epoch(m.published_at),
+                            epoch(m.published_at),
                             m.platform,
                             label,
                             int(bool(m.crisis_terms)),
@@ -282,7 +144,7 @@ class SqliteStore(Store):
         return report
 
     def prune(self, before: datetime) -> int:
-        cutoff = _epoch(before)
+        cutoff = epoch(before)
         with self._db.transaction() as db:
             db.execute("DELETE FROM mention_brands WHERE published_at < ?", (cutoff,))
             deleted = db.execute("DELETE FROM mentions WHERE published_at < ?", (cutoff,))
@@ -293,7 +155,7 @@ class SqliteStore(Store):
         return Mention.model_validate_json(rows[0][0]) if rows else None
 
     def _where(self, q: MentionQuery) -> tuple[str, list[Any]]:
-        parts = [*_text_filters(q.text), *_brand_filter(q), *_field_filters(q)]
+        parts = [*text_filters(q.text), *brand_filter(q), *field_filters(q)]
         where = " AND ".join(clause for clause, _ in parts)
         return (f" WHERE {where}" if parts else ""), [p for _, ps in parts for p in ps]
 
@@ -316,7 +178,7 @@ class SqliteStore(Store):
         if size <= 0:
             raise StoreError("bucket size must be positive")
         group = "b, brand, sentiment" + (", platform" if query.by_platform else "")
-        params: list[Any] = [size, _epoch(query.since), _epoch(query.until)]
+        params: list[Any] = [size, epoch(query.since), epoch(query.until)]
         brand_filter = " AND crisis = 1" if query.crisis_only else ""
         if query.brands:
             brand_filter += f" AND brand IN ({','.join('?' * len(query.brands))})"
@@ -389,7 +251,7 @@ class SqliteStore(Store):
                     incident.id,
                     incident.brand,
                     incident.status.value,
-                    _epoch(incident.updated_at),
+                    epoch(incident.updated_at),
                     incident.model_dump_json(),
                 ),
             )
@@ -410,7 +272,7 @@ class SqliteStore(Store):
             params.append(brand)
         if since is not None:
             clauses.append("updated_at >= ?")
-            params.append(_epoch(since))
+            params.append(epoch(since))
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         rows = self._db.query(f"SELECT doc FROM incidents{where} ORDER BY updated_at DESC", params)
         try:
