@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Literal, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from alerts.catalogue import Words
 from listener.domain import Digest, IncidentAction, IncidentEvent, SourceHealth
 from listener.plugin import MemoryState, PluginContext, State, tag_value
 from listener.retry import retry_after
@@ -24,6 +25,8 @@ class NotifierConfig(BaseModel):
     type: str
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
     """Unique; routes and digest groups refer to notifiers by this name."""
+    language: Literal["zh", "en"] | None = None
+    """The language of this notifier's messages; None: ``daemon.language``."""
 
 
 class Delivery(BaseModel):
@@ -100,12 +103,20 @@ class Notifier(ABC):
         if "Config" in cls.__dict__:
             cls.kind = tag_value(cls.Config, "type")
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, language: str | None = None) -> None:
         self.name = name
+        self.words = Words(language or "zh")
+        """The catalogue in this notifier's language: everything it sends is worded so."""
 
     @classmethod
     def from_config(cls, config: NotifierConfig, ctx: PluginContext) -> Self:
-        return cls(config)  # type: ignore[arg-type]  # every notifier takes its own config
+        notifier = cls(config)  # type: ignore[arg-type]  # every notifier takes its own config
+        return notifier.speaking(config.language or ctx.language)
+
+    def speaking(self, language: str) -> Self:
+        """This notifier, wording its messages in ``language``."""
+        self.words = Words(language)
+        return self
 
     @abstractmethod
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 import matplotlib
@@ -28,11 +27,11 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from alerts.catalogue import Words
 from listener.domain import BrandDay, VolumePoint
 from listener.logs import get_logger
 
 log = get_logger(__name__)
-Language = Literal["zh", "en"]
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -45,28 +44,6 @@ CJK_FAMILIES = (
 )
 _FILE_HINTS = ("wqy", "notosanscjk", "sourcehansans", "msyh", "simhei", "pingfang")
 COLOURS = {"negative": "#d64545", "neutral": "#9aa5b1", "positive": "#3f9142"}
-LABELS: dict[Language, dict[str, str]] = {
-    "zh": {
-        "negative": "负面",
-        "neutral": "中性",
-        "positive": "正面",
-        "volume": "近 {hours} 小时提及（按情感）",
-        "trend": "每日提及（按情感）",
-        "brands": "各品牌提及：当日 vs 前 7 日均值",
-        "yesterday": "当日",
-        "average": "前 7 日均值",
-    },
-    "en": {
-        "negative": "negative",
-        "neutral": "neutral",
-        "positive": "positive",
-        "volume": "Mentions in the last {hours} h, by sentiment",
-        "trend": "Mentions per day, by sentiment",
-        "brands": "Mentions per brand: the day vs the 7-day average",
-        "yesterday": "the day",
-        "average": "7-day average",
-    },
-}
 _DRAW = threading.Lock()  # matplotlib's text layout caches are not thread-safe
 
 
@@ -155,14 +132,14 @@ def _stacked(
     ax.legend(fontsize=8, frameon=False, ncols=3, loc="upper left")
 
 
-def volume_chart(points: Sequence[VolumePoint], timezone: str, language: Language = "zh") -> bytes:
+def volume_chart(points: Sequence[VolumePoint], timezone: str, words: Words | None = None) -> bytes:
     """The brand's last hours, bucket by bucket, stacked by sentiment (an alert's chart)."""
-    words = LABELS[language]
+    label = (words or Words()).section("chart")
     tz = ZoneInfo(timezone)
     with _canvas(6.0, 2.4) as (fig, ax):
         if points:
             xs = list(range(len(points)))
-            _stacked(ax, xs, points, 0.9, words)
+            _stacked(ax, xs, points, 0.9, label)
             step = max(1, len(points) // 6)
             ax.set_xticks(xs[::step])
             ax.set_xticklabels([p.start.astimezone(tz).strftime("%H:%M") for p in points][::step])
@@ -170,29 +147,29 @@ def volume_chart(points: Sequence[VolumePoint], timezone: str, language: Languag
             hours = round((points[-1].start - points[0].start + bucket).total_seconds() / 3600)
         else:
             hours = 0
-        ax.set_title(words["volume"].format(hours=hours), fontsize=10, loc="left")
+        ax.set_title(label["volume"].format(hours=hours), fontsize=10, loc="left")
         return _png(fig)
 
 
-def trend_chart(days: Sequence[VolumePoint], timezone: str, language: Language = "zh") -> bytes:
+def trend_chart(days: Sequence[VolumePoint], timezone: str, words: Words | None = None) -> bytes:
     """Mentions per day stacked by sentiment; the last day (the digest's) is outlined."""
-    words = LABELS[language]
+    label = (words or Words()).section("chart")
     tz = ZoneInfo(timezone)
     with _canvas(6.0, 2.6) as (fig, ax):
         xs = list(range(len(days)))
         if days:
-            _stacked(ax, xs, days, 0.8, words)
+            _stacked(ax, xs, days, 0.8, label)
             ax.set_xticks([x + 0.4 for x in xs])
             ax.set_xticklabels([_day(d.start, tz) for d in days])
             last = days[-1]
             ax.bar([xs[-1]], [last.total], width=0.8, align="edge", fill=False, linewidth=1.5)
-        ax.set_title(words["trend"], fontsize=10, loc="left")
+        ax.set_title(label["trend"], fontsize=10, loc="left")
         return _png(fig)
 
 
-def brands_chart(brands: Sequence[BrandDay], language: Language = "zh") -> bytes:
+def brands_chart(brands: Sequence[BrandDay], words: Words | None = None) -> bytes:
     """Each brand's mentions on the day next to its 7-day average."""
-    words = LABELS[language]
+    label = (words or Words()).section("chart")
     with _canvas(6.0, 0.8 + 0.45 * max(1, len(brands))) as (fig, ax):
         ax.grid(axis="x", color="#e4e7eb", linewidth=0.8)
         ys = list(range(len(brands)))
@@ -201,20 +178,20 @@ def brands_chart(brands: Sequence[BrandDay], language: Language = "zh") -> bytes
             [b.mentions for b in brands],
             0.4,
             color="#3e6fb0",
-            label=words["yesterday"],
+            label=label["yesterday"],
         )
         ax.barh(
             [y - 0.2 for y in ys],
             [b.previous_mentions_avg for b in brands],
             0.4,
             color="#c3cfe2",
-            label=words["average"],
+            label=label["average"],
         )
         ax.set_yticks(ys)
         ax.set_yticklabels([b.brand for b in brands])
         ax.invert_yaxis()
         ax.legend(fontsize=8, frameon=False, ncols=2, loc="lower right")
-        ax.set_title(words["brands"], fontsize=10, loc="left")
+        ax.set_title(label["brands"], fontsize=10, loc="left")
         return _png(fig)
 
 

@@ -24,7 +24,7 @@ class ConsoleNotifier(Notifier):
     Config = ConsoleNotifierConfig
 
     def __init__(self, config: ConsoleNotifierConfig) -> None:
-        super().__init__(config.name)
+        super().__init__(config.name, config.language)
         self.path = config.path
         self._lock = threading.Lock()
 
@@ -43,10 +43,10 @@ class ConsoleNotifier(Notifier):
         stream.flush()
 
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
-        self._write(render_event(event))
+        self._write(render_event(event, self.words))
 
     def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
         self._write(render_text(digest))
 
     def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
-        self._write(render_source_health(health))
+        self._write(render_source_health(health, self.words))

@@ -58,7 +58,7 @@ class EmailNotifier(Notifier):
     Config = EmailNotifierConfig
 
     def __init__(self, config: EmailNotifierConfig) -> None:
-        super().__init__(config.name)
+        super().__init__(config.name, config.language)
         self.config = config
 
     @property
@@ -120,12 +120,12 @@ class EmailNotifier(Notifier):
         self.send(message, recipients)
 
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
-        self._plain(fallback_text(event), render_event(event), to)
+        self._plain(fallback_text(event, self.words), render_event(event, self.words), to)
 
     def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
         recipients = self._recipients(to)
         self.send(build_message(render(digest), self.config.sender, recipients), recipients)
 
     def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
-        text = render_source_health(health)
+        text = render_source_health(health, self.words)
         self._plain(text.splitlines()[0], text, to)

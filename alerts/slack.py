@@ -95,7 +95,6 @@ class SlackNotifierConfig(NotifierConfig):
     timeout: float = 15.0
     charts: bool = True
     """Upload a chart of the last hours into the incident's thread."""
-    language: Literal["zh", "en"] = "zh"
 
     @field_validator("token", "app_token", "webhook_url", mode="before")
     @classmethod
@@ -144,7 +143,7 @@ class SlackNotifier(Notifier):
     Config = SlackNotifierConfig
 
     def __init__(self, config: SlackNotifierConfig, state: State | None = None) -> None:
-        super().__init__(config.name)
+        super().__init__(config.name, config.language)
         self.config = config
         self.state: State = state if state is not None else MemoryState()
         self.client = (
@@ -165,7 +164,7 @@ class SlackNotifier(Notifier):
     @classmethod
     def from_config(cls, config: NotifierConfig, ctx: PluginContext) -> Self:
         assert isinstance(config, SlackNotifierConfig)
-        return cls(config, ctx.state(config.name))
+        return cls(config, ctx.state(config.name)).speaking(config.language or ctx.language)
 
     @property
     def interactive(self) -> bool:
@@ -216,8 +215,10 @@ class SlackNotifier(Notifier):
 
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
         mention = to.mention if event.incident.severity == "P1" else None
-        blocks = incident_blocks(event, interactive=self.interactive, mention=mention)
-        text = fallback_text(event)
+        blocks = incident_blocks(
+            event, interactive=self.interactive, mention=mention, words=self.words
+        )
+        text = fallback_text(event, self.words)
         if self.client is None:
             self._hook(text, blocks)
             return
@@ -243,7 +244,7 @@ class SlackNotifier(Notifier):
                 "chat_update", channel=thread["channel"], ts=thread["ts"], text=text, blocks=blocks
             )
             if step + ":post" not in thread["done"] and step + ":reply" not in thread["done"]:
-                reply = thread_text(event)
+                reply = thread_text(event, self.words)
                 if mention and event.change == "escalated":
                     reply = f"{mention_tag(mention)} {reply}"
                 self._call(
@@ -261,14 +262,14 @@ class SlackNotifier(Notifier):
             and event.volume
             and step + ":chart" not in thread["done"]
         ):
-            png = volume_chart(event.volume, event.timezone, self.config.language)
+            png = volume_chart(event.volume, event.timezone, self.words)
             self._call(
                 "files_upload_v2",
                 channel=thread["channel"],
                 thread_ts=thread["ts"],
                 file=png,
                 filename=f"incident-{event.incident.id}.png",
-                title=f"{event.incident.brand} 近几小时提及",
+                title=self.words("slack.chart_title", brand=event.incident.brand),
             )
             self._done(key, thread, step + ":chart")
 
@@ -288,5 +289,5 @@ class SlackNotifier(Notifier):
         self._post(to.channel, text.splitlines()[0], [block])
 
     def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
-        text = render_source_health(health)
+        text = render_source_health(health, self.words)
         self._post(to.channel, text.splitlines()[0], source_blocks(health, text))

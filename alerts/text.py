@@ -1,35 +1,20 @@
-"""Plain-text rendering of incidents and digests (console, logs, email text parts)."""
+"""Plain-text rendering of incidents and source alerts (console, logs, e-mail alerts),
+in the words of one language (``alerts.catalogue``), and the link scrubbing every
+message goes through."""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from listener.domain import Digest, IncidentEvent, IncidentStatus, Mention, SourceHealth
-
-STATUS = {
-    IncidentStatus.OPEN: "进行中",
-    IncidentStatus.ESCALATED: "已升级",
-    IncidentStatus.ACKNOWLEDGED: "已确认",
-    IncidentStatus.RESOLVED: "已解决",
-}
-PLATFORMS = {
-    "weibo": "微博",
-    "zhihu": "知乎",
-    "bilibili": "B站",
-    "tieba": "贴吧",
-    "xiaohongshu": "小红书",
-    "news": "新闻",
-}
+from alerts.catalogue import Words
+from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
 
 
-def fallback_text(event: IncidentEvent) -> str:
+def fallback_text(event: IncidentEvent, words: Words) -> str:
     """The notification line (phones, screen readers, clients without blocks)."""
     inc = event.incident
-    return f"[{inc.severity}] {inc.brand}: {inc.title} ({STATUS[inc.status]})"
-
-
-_CHANGE = {"opened": "新事件", "escalated": "升级", "updated": "更新", "resolved": "已解决"}
+    return f"[{inc.severity}] {inc.brand}: {words.event_title(event)} ({words.status(inc.status)})"
 
 
 _SECRET_PARAM = re.compile(
@@ -94,36 +79,38 @@ def excerpt(text: str, limit: int = 80) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def mention_line(m: Mention) -> str:
+def mention_line(m: Mention, words: Words) -> str:
     e = m.engagement
     who = m.author.name or m.author.id
+    counts = words("text.engagement", reposts=e.reposts, comments=e.comments, likes=e.likes)
     return (
-        f"  · {who} ({m.platform}, 转{e.reposts} 评{e.comments} 赞{e.likes}): "
-        f"{excerpt(m.text)} {safe_url(m.url)}"
+        f"  · {who} ({words.platform(m.platform)}, {counts}): {excerpt(m.text)} {safe_url(m.url)}"
     ).rstrip()
 
 
-def render_event(event: IncidentEvent) -> str:
+def render_event(event: IncidentEvent, words: Words) -> str:
     inc = event.incident
     parts = ", ".join(f"{k}={v:g}" for k, v in sorted(inc.parts.items()))
+    change = words(f"change.{event.change}")
     lines = [
-        f"[{inc.severity}] {inc.brand} · {_CHANGE[event.change]} · {inc.title}",
+        f"[{inc.severity}] {inc.brand} · {change} · {words.event_title(event)}",
         f"  incident={inc.id} status={inc.status.value} score={inc.crisis_score:.2f}"
         + (f" ({parts})" if parts else ""),
     ]
-    lines.extend(mention_line(m) for m in event.top_mentions)
+    lines.extend(mention_line(m, words) for m in event.top_mentions)
     lines.extend(f"  {name}: {safe_url(url)}" for name, url in sorted(event.links.items()))
     return "\n".join(lines)
 
 
-def render_source_health(health: SourceHealth) -> str:
+def render_source_health(health: SourceHealth, words: Words) -> str:
     """One operational alert: which source, what is wrong, what to do."""
     if health.healthy:
-        return f"【数据源恢复】{health.source}: 采集已恢复正常 (source recovered)"
-    last = health.last_success_at.isoformat() if health.last_success_at else "从未成功 (never)"
-    return (
-        f"【数据源异常】{health.source}: {health.reason}\n"
-        f"上次成功 (last success): {last}; 连续失败 (failures in a row): "
-        f"{health.consecutive_failures}\n"
-        "该数据源的提及量可能偏低，请检查 cookie、配置或网站改版 (check cookie, config, layout)."
+        return words("source.recovered", source=health.source)
+    last = health.last_success_at.isoformat() if health.last_success_at else words("source.never")
+    return "\n".join(
+        (
+            words("source.unhealthy", source=health.source, reason=health.reason),
+            words("source.last_success", at=last, failures=health.consecutive_failures),
+            words("source.advice"),
+        )
     )

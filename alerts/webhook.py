@@ -57,7 +57,7 @@ class WebhookNotifier(Notifier):
     Config = WebhookNotifierConfig
 
     def __init__(self, config: WebhookNotifierConfig) -> None:
-        super().__init__(config.name)
+        super().__init__(config.name, config.language)
         self.config = config
 
     def _post(self, event: str, payload: dict[str, Any]) -> None:

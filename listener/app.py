@@ -126,7 +126,13 @@ class App:
     @cached_property
     def digests(self) -> Digests:
         brands = tuple(b.name for b in self.config.brands)
-        return Digests(self.config.digest, brands, self.store, lambda: self.deliveries)
+        return Digests(
+            self.config.digest,
+            brands,
+            self.store,
+            lambda: self.deliveries,
+            self.config.daemon.language,
+        )
 
     def action_listeners(self) -> list[ActionListener]:
         """People's clicks on the notifiers' buttons, recorded by detection."""

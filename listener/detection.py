@@ -96,16 +96,12 @@ class Detection:
     def _enrich(
         self, event: IncidentEvent, now: datetime, unhealthy: tuple[str, ...] = ()
     ) -> IncidentEvent:
-        """What people need with a change: the posts behind it, where to look further, a
-        warning when collection is impaired (the numbers may be low), local times."""
+        """What people need with a change: the posts behind it, where to look further, the
+        sources whose collection is impaired (the numbers may be low), local times."""
         shown = event.incident
         if unhealthy:
-            shown = shown.model_copy(
-                update={
-                    "title": f"{shown.title}（注意：数据源异常：{'、'.join(unhealthy)}）",
-                    "parts": {**shown.parts, "unhealthy_sources": float(len(unhealthy))},
-                }
-            )
+            parts = {**shown.parts, "unhealthy_sources": float(len(unhealthy))}
+            shown = shown.model_copy(update={"parts": parts})
         links = {}
         if self.config.kibana is not None:
             margin = self.config.incidents.resolve_after
@@ -116,6 +112,7 @@ class Detection:
                 "top_mentions": tuple(self._top_mentions(event.incident)),
                 "links": links,
                 "timezone": self.config.daemon.timezone,
+                "impaired_sources": unhealthy,
             }
         )
 

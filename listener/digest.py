@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.base import Delivery
+from alerts.catalogue import Language
 from listener.config.models import DigestConfig, DigestGroup
 from listener.delivery import Deliveries
 from listener.domain import AuthorDay, BrandDay, Digest, Mention, VolumePoint, utcnow
@@ -26,8 +27,14 @@ def previous_day(now: datetime, timezone: str) -> tuple[datetime, datetime]:
 
 
 def build_digest(
-    store: Store, now: datetime, group: DigestGroup, brands: tuple[str, ...], top: int
+    store: Store,
+    now: datetime,
+    group: DigestGroup,
+    brands: tuple[str, ...],
+    top: int,
+    language: Language = "zh",
 ) -> Digest:
+    """``language``: when the group names none (``daemon.language``)."""
     start, end = previous_day(now, group.timezone)
     compare_start = start - timedelta(days=COMPARE_DAYS)
     offset = start.utcoffset() or timedelta(0)
@@ -72,7 +79,7 @@ def build_digest(
         period_start=start,
         period_end=end,
         timezone=group.timezone,
-        language=group.language,
+        language=group.language or language,
         brands=brand_days,
         trend=tuple(
             VolumePoint(start=compare_start + timedelta(days=i), **counts)
@@ -131,8 +138,10 @@ class Digests:
         brands: tuple[str, ...],
         store: Store,
         deliveries: Callable[[], Deliveries],
+        language: Language = "zh",
     ) -> None:
         self.config = config
+        self.language: Language = language
         self.brands = brands
         self.store = store
         self._deliveries = deliveries
@@ -144,7 +153,12 @@ class Digests:
     def build(self, group_name: str, now: datetime | None = None) -> Digest:
         """The group's digest of the day before ``now``."""
         return build_digest(
-            self.store, now or utcnow(), self.group(group_name), self.brands, self.config.top
+            self.store,
+            now or utcnow(),
+            self.group(group_name),
+            self.brands,
+            self.config.top,
+            self.language,
         )
 
     def send(

@@ -131,6 +131,8 @@ class Mention(_Frozen):
         )
 
 
+Fact = int | float | str | tuple[str, ...]
+"""One fact a message states: a number, a name, or a list of names (terms, sources)."""
 Severity = Literal["P1", "P2", "P3"]
 SEVERITY_RANK: dict[str, int] = {"P3": 1, "P2": 2, "P1": 3}
 
@@ -144,7 +146,11 @@ class Signal(_Frozen):
     """What the signal is about inside the brand (a thread id, a topic, 'volume'…)."""
     severity: Severity
     score: float = Field(ge=0.0, le=1.0)
-    summary: str
+    message: str
+    """What was found, as a key of the message catalogue (``alerts.catalogue``):
+    ``volume_spike.brand``; the words are chosen when a notifier renders it."""
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    """What the message says, by name: numbers, names, lists of terms."""
     detected_at: UtcDatetime
     window_start: UtcDatetime
     window_end: UtcDatetime
@@ -166,7 +172,12 @@ class Incident(_Frozen):
     key: str
     status: IncidentStatus
     severity: Severity
-    title: str
+    message: str = ""
+    """The strongest signal's message key; the title is made from it when rendering."""
+    facts: dict[str, Fact] = Field(default_factory=dict)
+    title: str = ""
+    """Only for incidents stored by versions before 0.2 (a title already in Chinese):
+    shown as written when ``message`` is empty."""
     opened_at: UtcDatetime
     updated_at: UtcDatetime
     last_signal_at: UtcDatetime
@@ -181,6 +192,8 @@ class Incident(_Frozen):
     """When one of the brand's own accounts first posted after the incident opened."""
     silence_escalated: bool = False
     """Escalated once already for waiting too long without a response."""
+    silent_for_minutes: int | None = None
+    """How long the brand had not answered when that escalation happened."""
     notified_severity: Severity | None = None
     """The severity last announced, so a restart never re-sends the same alert."""
     last_notified_at: UtcDatetime | None = None
@@ -235,6 +248,9 @@ class IncidentEvent(_Frozen):
     """The change was made by a person (a button in Slack), not by the detectors."""
     timezone: str = "Asia/Shanghai"
     """Times in messages are shown in this zone."""
+    impaired_sources: tuple[str, ...] = ()
+    """Sources whose collection was failing when this was announced: the numbers may be
+    low, and people are told so."""
 
 
 class SourceHealth(_Frozen):

@@ -187,7 +187,8 @@ class IncidentManager:
                 key=key,
                 status=IncidentStatus.OPEN,
                 severity=severity,
-                title=top.summary,
+                message=top.message,
+                facts=top.facts,
                 opened_at=now,
                 updated_at=now,
                 last_signal_at=now,
@@ -202,7 +203,8 @@ class IncidentManager:
             update={
                 "status": status,
                 "severity": severity if escalated else existing.severity,
-                "title": top.summary,
+                "message": top.message,
+                "facts": top.facts,
                 "updated_at": now,
                 "last_signal_at": now,
                 "crisis_score": max(existing.crisis_score, crisis),
@@ -256,8 +258,8 @@ class IncidentManager:
                         "severity": _BUMP[incident.severity],
                         "status": IncidentStatus.ESCALATED,
                         "silence_escalated": True,
+                        "silent_for_minutes": waited,
                         "updated_at": now,
-                        "title": f"{incident.title}（已 {waited} 分钟无官方回应）",
                     }
                 )
                 self.store.save_incident(escalated)

@@ -62,6 +62,8 @@ class PluginContext:
     brand_terms: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Per brand, its name, aliases and keywords (casefolded)."""
     timezone: str = "Asia/Shanghai"
+    language: str = "zh"
+    """What people read is worded in this language unless a plugin says otherwise."""
     state: Callable[[str], State] = _memory_state
     """``state(plugin_name)``: the durable state of one configured plugin."""
 

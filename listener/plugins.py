@@ -31,6 +31,7 @@ def plugin_context(config: Config, state: Callable[[str], State] | None = None) 
             for b in config.brands
         },
         timezone=config.daemon.timezone,
+        language=config.daemon.language,
         state=state or (lambda name: MemoryState()),
     )
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from alerts.catalogue import Words
 from listener.domain import (
     Author,
     Engagement,
@@ -18,6 +19,7 @@ from listener.domain import (
     Outage,
     Score,
     SentimentLabel,
+    Signal,
     SourceHealth,
     VolumePoint,
 )
@@ -80,6 +82,14 @@ def post(native_id: str, text: str, minutes: int = 0, **fields: Any) -> dict[str
     }
 
 
+def said(found: Signal | Incident, language: str = "zh") -> str:
+    """What people read for a signal or an incident (the message catalogue's words)."""
+    words = Words(language)
+    if isinstance(found, Incident):
+        return words.title(found)
+    return words.signal(found.message, found.facts)
+
+
 def incident(**fields: Any) -> Incident:
     """An open P2 incident about 小米 with a two-detector crisis score."""
     values: dict[str, Any] = {
@@ -88,7 +98,8 @@ def incident(**fields: Any) -> Incident:
         "key": "brand",
         "status": IncidentStatus.OPEN,
         "severity": "P2",
-        "title": "负面提及 15 分钟内 47 条，是平时的 6.0 倍",
+        "message": "negative_surge.count",  # 负面提及 15 分钟内 47 条，是平时的 6.0 倍
+        "facts": {"minutes": 15, "count": 47, "ratio": 6.0},
         "opened_at": T0,
         "updated_at": T0,
         "last_signal_at": T0,

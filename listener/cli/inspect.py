@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 from rich.table import Table
 
+from alerts.catalogue import Words
 from listener.cli.common import fail, guarded, load, out, parse_when
 from listener.config.models import Config
 from listener.domain import SENTIMENT_LABELS, utcnow
@@ -115,6 +116,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         incidents = guarded(lambda: store.list_incidents(open_only=True))
     finally:
         store.close()
+    words = Words(config.daemon.language)
     if as_json:
         print(
             json.dumps(
@@ -124,7 +126,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
                         s.name: health[s.name].model_dump(mode="json") if s.name in health else None
                         for s in config.sources
                     },
-                    "open_incidents": [i.model_dump(mode="json") for i in incidents],
+                    "open_incidents": [
+                        {**i.model_dump(mode="json"), "title": words.title(i)} for i in incidents
+                    ],
                     "outbox": outbox,
                 },
                 ensure_ascii=False,
@@ -166,7 +170,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         out.print("open incidents: none")
     for i in incidents:
         out.print(
-            f"[{i.severity}] {i.brand} {i.title} ({i.status.value}, opened {when(i.opened_at)})",
+            f"[{i.severity}] {i.brand} {words.title(i)} ({words.status(i.status)}, "
+            f"opened {when(i.opened_at)})",
             highlight=False,
         )
 

@@ -68,6 +68,10 @@ class DaemonConfig(Section):
     data_dir: Path = Path("data")
     """Spool and embedded store live here unless their own paths are set."""
     timezone: Timezone = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    """What people read: alerts, digests, charts, the CLI's incident lines. Each notifier
+    (``notifiers[].language``) and digest group (``digest.groups[].language``) may say
+    otherwise."""
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["logfmt", "json"] = "logfmt"
     http: HttpConfig = HttpConfig()
@@ -167,7 +171,8 @@ class DigestGroup(Section):
     time: TimeOfDay = time_of_day(8, 30)
     """Local time of day the digest for the previous day is sent."""
     timezone: Timezone = "Asia/Shanghai"
-    language: Literal["zh", "en"] = "zh"
+    language: Literal["zh", "en"] | None = None
+    """None: ``daemon.language``."""
     recipients: list[NonEmptyStr] = []
     """E-mail addresses (used by e-mail notifiers)."""
     notifiers: list[NonEmptyStr] = []

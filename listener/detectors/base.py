@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from listener.config.types import Section
-from listener.domain import Mention, Severity, Signal
+from listener.domain import Fact, Mention, Severity, Signal
 from listener.plugin import PluginContext, tag_value
 from listener.stats.series import BucketSeries
 from listener.stores.base import MentionQuery, Store
@@ -139,7 +139,8 @@ class Detector(ABC):
         mention: Mention,
         severity: Severity,
         score: float,
-        summary: str,
+        message: str,
+        facts: dict[str, Fact],
         parts: dict[str, float],
     ) -> list[Signal]:
         """One signal about ``mention``'s thread for each watched brand it mentions."""
@@ -150,7 +151,8 @@ class Detector(ABC):
                 key=f"thread:{mention.thread_id or mention.id}",
                 severity=severity,
                 score=score,
-                summary=summary,
+                message=message,
+                facts=facts,
                 detected_at=context.now,
                 window_start=mention.published_at,
                 window_end=context.now,

@@ -92,10 +92,8 @@ class CoordinatedDetector(Detector):
                         key="coordinated",
                         severity="P2" if len(members) >= 5 * cfg.min_posts else "P3",
                         score=round(min(1.0, len(members) / (4 * cfg.min_posts)), 4),
-                        summary=(
-                            f"疑似水军：{minutes} 分钟内 {len(members)} 条近似内容来自 "
-                            f"{len(authors)} 个低影响力账号"
-                        ),
+                        message="coordinated.burst",
+                        facts={"minutes": minutes, "posts": len(members), "authors": len(authors)},
                         detected_at=context.now,
                         window_start=context.now - cfg.window,
                         window_end=context.now,

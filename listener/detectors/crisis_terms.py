@@ -25,7 +25,7 @@ from pydantic import Field
 
 from listener.config.types import PositiveDuration
 from listener.detectors.base import DetectContext, Detector, DetectorConfig
-from listener.domain import Signal
+from listener.domain import Fact, Signal
 from listener.plugin import PluginContext
 from listener.stats.seasonal import SeasonalConfig, assess_rows
 from listener.stats.spikes import assess_latest
@@ -200,13 +200,14 @@ class CrisisTermsDetector(Detector):
             ).mentions
             terms = Counter(t for m in texts for t in m.crisis_terms)
             new = self._emerging(context, brand)
-            top = "、".join(t for t, _ in terms.most_common(3))
-            summary = (
-                f"危机词提及 {int(a.window * size // 60)} 分钟内 {count} 条（{top}），"
-                f"平时约 {expected:.1f} 条"
-            )
+            facts: dict[str, Fact] = {
+                "minutes": int(a.window * size // 60),
+                "count": count,
+                "terms": tuple(t for t, _ in terms.most_common(3)),
+                "expected": round(expected, 2),
+            }
             if new:
-                summary += f"；新出现：{'、'.join(new[:3])}"
+                facts["new"] = tuple(new[:3])
             signals.append(
                 Signal(
                     detector=self.name,
@@ -218,7 +219,8 @@ class CrisisTermsDetector(Detector):
                     if surprise >= 2 * cfg.sensitivity
                     else "P3",
                     score=round(surprise / (surprise + cfg.sensitivity), 4),
-                    summary=summary,
+                    message="crisis_terms.burst_new" if new else "crisis_terms.burst",
+                    facts=facts,
                     detected_at=context.now,
                     window_start=start,
                     window_end=context.now,
@@ -252,7 +254,8 @@ class CrisisTermsDetector(Detector):
                 key="brand",
                 severity="P3",
                 score=0.5,
-                summary=f"负面提及中新出现的话题：{'、'.join(new[:3])}",
+                message="crisis_terms.new_topic",
+                facts={"new": tuple(new[:3])},
                 detected_at=context.now,
                 window_start=start,
                 window_end=context.now,

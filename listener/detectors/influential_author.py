@@ -54,8 +54,10 @@ class InfluentialAuthorDetector(Detector):
                 m,
                 self._severity(weight),
                 round(weight, 4),
-                f"高影响力用户 {who}（粉丝 {followers}"
-                f"{'，认证' if m.author.verified else ''}）发布负面内容",
+                "influential_author.verified_post"
+                if m.author.verified
+                else "influential_author.post",
+                {"who": who, "followers": followers},
                 {
                     "influence": weight,
                     **{f"influence.{k}": v for k, v in m.author.influence_parts.items()},

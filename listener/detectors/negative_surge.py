@@ -97,16 +97,19 @@ class NegativeSurgeDetector(Detector):
                     key="brand",
                     severity=self._severity(surprise, share),
                     score=round(surprise / (surprise + cfg.sensitivity), 4),
-                    summary=(
-                        f"负面提及 {minutes} 分钟内 {recent_neg:.0f} 条，占比 {share:.0%}"
-                        f"（平时 {base_share:.0%}）"
-                    )
+                    message="negative_surge.share" if by_share else "negative_surge.count",
+                    facts={
+                        "minutes": minutes,
+                        "count": recent_neg,
+                        "share": round(share, 3),
+                        "usual": round(base_share, 3),
+                    }
                     if by_share
-                    else (
-                        f"负面提及 {int(count_test.window * series.size // 60)} 分钟内 "
-                        f"{count_test.count:.0f} 条，是平时的 "
-                        f"{count_test.count / max(count_test.expected, 0.1):.1f} 倍"
-                    ),
+                    else {
+                        "minutes": int(count_test.window * series.size // 60),
+                        "count": count_test.count,
+                        "ratio": round(count_test.count / max(count_test.expected, 0.1), 2),
+                    },
                     detected_at=context.now,
                     window_start=context.now - long * series.bucket,
                     window_end=context.now,

@@ -78,9 +78,13 @@ class ViralThreadDetector(Detector):
                 m,
                 self._severity(forecast.predicted),
                 round(min(1.0, forecast.predicted / (4 * cfg.viral)), 4),
-                f"负面帖子 {watched / 3600:.1f} 小时内转发 {m.engagement.reposts} 次，"
-                f"预计 {cfg.horizon.total_seconds() / 3600:.0f} 小时达 "
-                f"{forecast.predicted:.0f} 次",
+                "viral_thread.growing",
+                {
+                    "hours": round(watched / 3600, 2),
+                    "reposts": m.engagement.reposts,
+                    "horizon": cfg.horizon.total_seconds() / 3600,
+                    "predicted": round(forecast.predicted, 1),
+                },
                 {
                     "reposts": float(m.engagement.reposts),
                     "predicted": round(forecast.predicted, 1),

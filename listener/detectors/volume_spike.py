@@ -77,7 +77,6 @@ class VolumeSpikeDetector(Detector):
                 if severity is None:
                     continue
                 minutes = int(a.window * series.size // 60)
-                where = f"{platform} 上" if platform else ""
                 signals.append(
                     Signal(
                         detector=self.name,
@@ -85,10 +84,13 @@ class VolumeSpikeDetector(Detector):
                         key=f"brand:{platform}" if platform else "brand",
                         severity=severity,
                         score=round(anomaly_score(a, cfg.sensitivity, cfg.min_count), 4),
-                        summary=(
-                            f"{where}提及 {minutes} 分钟内 {a.count:.0f} 条，是平时的 "
-                            f"{a.count / max(a.expected, 0.1):.1f} 倍"
-                        ),
+                        message="volume_spike.platform" if platform else "volume_spike.brand",
+                        facts={
+                            "minutes": minutes,
+                            "count": a.count,
+                            "ratio": round(a.count / max(a.expected, 0.1), 2),
+                            **({"platform": platform} if platform else {}),
+                        },
                         detected_at=context.now,
                         window_start=context.now - a.window * series.bucket,
                         window_end=context.now,

@@ -8,6 +8,7 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from alerts.catalogue import Words
 from listener.domain import Incident, IncidentStatus, Outage, SourceHealth
 from listener.stores.es_query import iso as _iso
 
@@ -87,7 +88,7 @@ class StateIndices:
             "brand": incident.brand,
             "status": incident.status.value,
             "severity": incident.severity,
-            "title": incident.title,
+            "title": Words().title(incident),  # for analysts in Kibana
             "opened_at": _iso(incident.opened_at),
             "updated_at": _iso(incident.updated_at),
         }

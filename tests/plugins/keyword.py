@@ -29,7 +29,7 @@ class KeywordDetector(Detector):
             for m in posts
             if self.config.word in m.text
             for signal in self.thread_signals(
-                context, m, "P2", 0.8, f"含“{self.config.word}”", {"hits": 1.0}
+                context, m, "P2", 0.8, "keyword.hit", {"word": self.config.word}, {"hits": 1.0}
             )
         ]
 

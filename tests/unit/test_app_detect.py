@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from alerts.base import AS_CONFIGURED, Delivery
+from alerts.catalogue import Words
 from listener.app import App
 from listener.backtest import RecordingNotifier
 from listener.config.models import Config
@@ -44,7 +45,9 @@ def test_announcements_say_when_collection_is_impaired(
         app.close()
     assert recorder.events
     announced = recorder.events[0].incident
-    assert "数据源异常：weibo" in announced.title
+    assert recorder.events[0].impaired_sources == ("weibo",)
+    assert "数据源异常：weibo" in Words("zh").event_title(recorder.events[0])
+    assert "sources impaired: weibo" in Words("en").event_title(recorder.events[0])
     assert announced.parts["unhealthy_sources"] == 1
     assert recorder.events[0].top_mentions
     volume = recorder.events[0].volume  # the alert's chart: the last 6 hours by sentiment

@@ -6,7 +6,7 @@ from listener.config.models import IncidentsConfig
 from listener.domain import Author, IncidentAction, IncidentStatus, Severity, Signal
 from listener.incidents import IncidentManager
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 
 CONFIG = IncidentsConfig(cooldown=timedelta(minutes=30), resolve_after=timedelta(hours=2))
 
@@ -24,7 +24,8 @@ def signal(
         key=key,
         severity=severity,
         score=0.7,
-        summary="负面提及 15 分钟内 47 条，是平时的 6.0 倍",
+        message="negative_surge.count",
+        facts={"minutes": 15, "count": 47, "ratio": 6.0},
         detected_at=at,
         window_start=at - timedelta(minutes=15),
         window_end=at,
@@ -134,7 +135,10 @@ def test_silence_is_escalated_and_a_response_is_recorded(sqlite_store: SqliteSto
     assert manager.check_responses(T0 + timedelta(minutes=30), official) == []
     [silent] = manager.check_responses(T0 + timedelta(minutes=61), official)
     assert silent.change == "escalated" and silent.incident.severity == "P2"
-    assert "已 61 分钟无官方回应" in silent.incident.title
+    assert silent.incident.silent_for_minutes == 61
+    title = "负面提及 15 分钟内 47 条，是平时的 6.0 倍（已 61 分钟无官方回应）"
+    assert said(silent.incident) == title
+    assert said(silent.incident, "en").endswith("(no official response for 61 min)")
     assert manager.should_notify(silent.incident, T0 + timedelta(minutes=61))
     assert manager.check_responses(T0 + timedelta(minutes=90), official) == []  # only once
 

@@ -10,7 +10,7 @@ from listener.detectors.coordinated import CoordinatedConfig, CoordinatedDetecto
 from listener.domain import Author, Signal
 from listener.stats.neardup import clusters, normalise
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(hours=1)
@@ -49,7 +49,7 @@ def test_a_burst_from_small_accounts_is_reported_and_discounted(
     bursts = CoordinatedDetector(CoordinatedConfig()).find_bursts(context)
     [signal] = bursts.signals
     assert signal.key == "coordinated" and signal.parts["posts"] == 12
-    assert "疑似水军" in signal.summary
+    assert "疑似水军" in said(signal)
     assert len(bursts.posts["小米"]) == 11  # all but one post of the burst
 
 

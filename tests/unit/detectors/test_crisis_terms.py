@@ -9,7 +9,7 @@ from listener.detectors.crisis_terms import (
     history_profile,
 )
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(days=3)
@@ -48,8 +48,8 @@ def test_a_burst_of_crisis_vocabulary_with_a_new_topic(
     )
     [signal] = DETECTOR.detect(make_context(sqlite_store, NOW, ("小米",)))
     assert signal.key == "brand" and signal.parts["crisis_mentions"] == 8
-    assert "起火" in signal.summary and "召回" in signal.summary
-    assert "新出现：" in signal.summary and "电池起火" in signal.summary
+    assert "起火" in said(signal) and "召回" in said(signal)
+    assert "新出现：" in said(signal) and "电池起火" in said(signal)
     assert len(signal.mention_ids) == 5
 
 
@@ -75,7 +75,7 @@ def test_a_new_negative_topic_without_crisis_words(
         ]
     )
     [signal] = DETECTOR.detect(make_context(sqlite_store, NOW, ("小米",)))
-    assert signal.severity == "P3" and "刹车失灵" in signal.summary
+    assert signal.severity == "P3" and "刹车失灵" in said(signal)
 
 
 def test_emerging_terms_keep_the_longest_and_skip_the_brand() -> None:

@@ -9,7 +9,7 @@ from listener.detectors.influential_author import (
 from listener.domain import Author
 from listener.enrichers import influence
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(hours=1)
@@ -62,4 +62,4 @@ def test_negative_post_by_an_influencer_raises_a_thread_signal(
     )
     assert [(s.key, s.severity) for s in signals] == [("thread:weibo:big", "P1")]
     assert signals[0].parts["influence.verified"] == 1.0
-    assert "粉丝 3,000,000，认证" in signals[0].summary
+    assert "粉丝 3,000,000，认证" in said(signals[0])

@@ -9,7 +9,7 @@ from listener.detectors.negative_surge import NegativeSurgeConfig, NegativeSurge
 from listener.domain import SentimentLabel
 from listener.stats.share import share_surprise
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(days=2, minutes=2)
@@ -48,7 +48,7 @@ def test_normal_volume_turning_angry_is_caught_by_the_share(
     assert signal.key == "brand" and signal.parts["share"] > 0.6
     assert signal.parts["baseline_share"] == pytest.approx(0.1, abs=0.02)
     assert signal.parts["share_surprise"] >= 5
-    assert "占比" in signal.summary
+    assert "占比" in said(signal)
 
 
 def test_the_usual_share_of_complaints_is_quiet(

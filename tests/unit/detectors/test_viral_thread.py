@@ -5,7 +5,7 @@ from datetime import timedelta
 from listener.detectors.viral_thread import ViralThreadConfig, ViralThreadDetector
 from listener.domain import Engagement, EngagementSnapshot
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(hours=1)
@@ -42,7 +42,7 @@ def test_a_fast_growing_negative_thread_is_flagged_before_it_peaks(
     [signal] = detector.detect(make_context(sqlite_store, NOW, ("小米",)))
     assert signal.key == "thread:weibo:fast" and signal.mention_ids == ("weibo:fast",)
     assert signal.parts["reposts"] == 320 and signal.parts["predicted"] >= 500
-    assert "预计 24 小时达" in signal.summary
+    assert "预计 24 小时达" in said(signal)
 
 
 def test_positive_or_already_viral_posts_are_not_forecast(

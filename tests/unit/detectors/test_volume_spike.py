@@ -5,7 +5,7 @@ from datetime import timedelta
 from listener.detectors.volume_spike import VolumeSpikeConfig, VolumeSpikeDetector
 from listener.domain import Signal
 from listener.stores.sqlite import SqliteStore
-from tests.factories import T0, mention
+from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
 
 NOW = T0 + timedelta(days=3, minutes=2)
@@ -28,7 +28,7 @@ def test_a_burst_raises_a_signal_with_its_numbers(
     [signal] = VolumeSpikeDetector(VolumeSpikeConfig()).detect(make_context(sqlite_store, NOW))
     assert signal.brand == "小米" and signal.key == "brand"
     assert signal.parts["count"] >= 40 and signal.parts["surprise"] >= 5
-    assert "提及" in signal.summary and signal.severity in ("P1", "P2")
+    assert "提及" in said(signal) and signal.severity in ("P1", "P2")
 
 
 def test_ordinary_traffic_is_quiet_and_the_cache_follows_new_buckets(
