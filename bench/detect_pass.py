@@ -21,7 +21,9 @@ import numpy as np
 from listener.config.models import Config
 from listener.detectors.base import DetectContext
 from listener.domain import Author, Engagement, Mention, Score, SentimentLabel
-from listener.enrichers import enrich
+from listener.enrichers.crisis_terms import CrisisTermsEnricher, CrisisTermsEnricherConfig
+from listener.enrichers.influence import InfluenceConfig, InfluenceEnricher
+from listener.enrichers.pipeline import enrich
 from listener.plugins import build_detectors
 from listener.stats.series import BucketSeries
 from listener.stores.base import Store
@@ -30,6 +32,10 @@ from listener.stores.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
+ENRICHERS = (
+    InfluenceEnricher(InfluenceConfig()),
+    CrisisTermsEnricher(CrisisTermsEnricherConfig(), {"": ("投诉", "召回")}),
+)
 
 
 def batch(
@@ -63,7 +69,7 @@ def batch(
                     matched_terms={brand: (brand,)},
                 )
                 score = Score(label=label, negative=0.3, positive=0.3, model_version="bench")
-                out.append(enrich(m, score, {"": ("投诉", "召回")}))
+                out.append(enrich(m, score, ENRICHERS))
     return out
 
 

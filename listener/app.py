@@ -28,7 +28,13 @@ from listener.indexing import Indexing
 from listener.logs import get_logger
 from listener.metrics import Metrics
 from listener.outbox import NotifierState, Outbox
-from listener.plugins import build_detectors, build_notifiers, build_scorer, build_store
+from listener.plugins import (
+    build_detectors,
+    build_enrichers,
+    build_notifiers,
+    build_scorer,
+    build_store,
+)
 from listener.routing import Router
 from listener.spool import Spool
 from listener.stores.base import Store, StoreUnavailable
@@ -107,7 +113,7 @@ class App:
             store,
             build_scorer(self.config),
             self.config.spool,
-            self.config.detection.vocabulary(self.config.brands),
+            build_enrichers(self.config),
             self.metrics,
         )
         return Indexing(store, self.spool, worker, self.metrics, ready=self.store_ready)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from listener.config.models import SpoolConfig
 from listener.domain import Mention
-from listener.enrichers import Vocabulary, enrich, with_history
+from listener.enrichers.base import Enricher
+from listener.enrichers.pipeline import enrich, with_history
 from listener.logs import get_logger
 from listener.metrics import Metrics
 from listener.retry import backoff
@@ -44,7 +46,7 @@ class EnrichWorker:
         store: Store,
         scorer: Scorer,
         config: SpoolConfig,
-        crisis_vocabulary: Vocabulary,
+        enrichers: Sequence[Enricher],
         metrics: Metrics,
         rng: random.Random | None = None,
     ) -> None:
@@ -54,7 +56,7 @@ class EnrichWorker:
         self.store = store
         self.scorer = scorer
         self.config = config
-        self.vocabulary = crisis_vocabulary
+        self.enrichers = list(enrichers)
         self.metrics = metrics
         self.store_healthy = True
         self.failures = 0
@@ -91,7 +93,7 @@ class EnrichWorker:
             mentions = [
                 # imported or replayed mentions may arrive labelled: their label is kept
                 with_history(
-                    enrich(m, m.sentiment or next(fresh), self.vocabulary), stored.get(m.id)
+                    enrich(m, m.sentiment or next(fresh), self.enrichers), stored.get(m.id)
                 )
                 for m in latest.values()
             ]

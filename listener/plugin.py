@@ -61,6 +61,8 @@ class PluginContext:
     """Where plugins that keep files put them (the embedded store)."""
     brand_terms: Mapping[str, frozenset[str]] = field(default_factory=dict)
     """Per brand, its name, aliases and keywords (casefolded)."""
+    crisis_vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Crisis terms per brand; the entry under "" applies to every brand."""
     timezone: str = "Asia/Shanghai"
     language: str = "zh"
     """What people read is worded in this language unless a plugin says otherwise."""

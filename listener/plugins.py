@@ -14,6 +14,8 @@ from alerts.registry import NOTIFIERS
 from listener.config.models import Config
 from listener.detectors.base import Detector
 from listener.detectors.registry import DETECTORS
+from listener.enrichers.base import Enricher
+from listener.enrichers.registry import ENRICHERS
 from listener.plugin import MemoryState, PluginContext, State
 from listener.scorers.base import Scorer
 from listener.scorers.registry import SCORERS
@@ -30,6 +32,7 @@ def plugin_context(config: Config, state: Callable[[str], State] | None = None) 
             b.name: frozenset(w.casefold() for w in (b.name, *b.aliases, *b.keywords))
             for b in config.brands
         },
+        crisis_vocabulary=config.detection.vocabulary(config.brands),
         timezone=config.daemon.timezone,
         language=config.daemon.language,
         state=state or (lambda name: MemoryState()),
@@ -42,6 +45,11 @@ def build_store(config: Config) -> Store:
 
 def build_scorer(config: Config) -> Scorer:
     return SCORERS.build(config.model, plugin_context(config))
+
+
+def build_enrichers(config: Config) -> list[Enricher]:
+    ctx = plugin_context(config)
+    return [ENRICHERS.build(c, ctx) for c in config.enrichers]
 
 
 def build_detectors(config: Config) -> list[Detector]:

@@ -33,7 +33,9 @@ from listener.config.types import (
 from listener.detectors.base import DetectorConfig
 from listener.detectors.registry import DETECTORS
 from listener.domain import Severity
-from listener.enrichers import DEFAULT_CRISIS_TERMS
+from listener.enrichers.base import EnricherConfig
+from listener.enrichers.crisis_terms import DEFAULT_CRISIS_TERMS
+from listener.enrichers.registry import ENRICHERS
 from listener.kibana import KibanaConfig
 from listener.plugin import Registry
 from listener.scorers.base import ScorerConfig
@@ -49,11 +51,13 @@ if TYPE_CHECKING:  # the checker sees each kind's base; pydantic validates the t
     StorageConfig = StoreConfig
     ModelConfig = ScorerConfig
     DetectorConfigs = DetectorConfig
+    EnricherConfigs = EnricherConfig
     NotifierConfigs = NotifierConfig
 else:
     StorageConfig = STORES.config_union()
     ModelConfig = SCORERS.config_union()
     DetectorConfigs = DETECTORS.config_union()
+    EnricherConfigs = ENRICHERS.config_union()
     NotifierConfigs = NOTIFIERS.config_union()
 
 
@@ -230,6 +234,8 @@ class Config(Section):
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfigs] = []
     """What to collect; each entry's ``platform`` names its spider (see README)."""
+    enrichers: list[EnricherConfigs] = [e.Config.model_validate({}) for e in ENRICHERS]
+    """Applied to every mention before indexing, in this order (default: all shipped)."""
     detection: DetectionConfig = DetectionConfig()
     detectors: list[DetectorConfigs] = [d.Config.model_validate({}) for d in DETECTORS]
     """Default: every detector shipped with Listener, with its default options."""
@@ -256,6 +262,7 @@ PLUGIN_FIELDS: dict[str, Registry[Any]] = {
     "storage": STORES,
     "model": SCORERS,
     "detectors": DETECTORS,
+    "enrichers": ENRICHERS,
     "notifiers": NOTIFIERS,
     "sources": SPIDERS,
 }

@@ -12,6 +12,8 @@ import pytest
 
 from listener.config.models import SpoolConfig
 from listener.enrich_worker import EnrichWorker
+from listener.enrichers.crisis_terms import CrisisTermsEnricher, CrisisTermsEnricherConfig
+from listener.enrichers.influence import InfluenceConfig, InfluenceEnricher
 from listener.metrics import Metrics
 from listener.scorers.lexicon import LexiconScorer
 from listener.spool import Spool
@@ -23,6 +25,11 @@ from tests.factories import T0, mention
 
 pytestmark = pytest.mark.slow
 CONFIG = SpoolConfig(batch_size=10, retry_delay=timedelta(milliseconds=1))
+
+ENRICHERS = (
+    InfluenceEnricher(InfluenceConfig()),
+    CrisisTermsEnricher(CrisisTermsEnricherConfig(), {"": ("投诉",)}),
+)
 
 
 def closed_port() -> int:
@@ -43,7 +50,7 @@ def prefix() -> Iterator[str]:
 
 
 def worker(spool: Spool, store: ElasticsearchStore) -> EnrichWorker:
-    return EnrichWorker(spool, store, LexiconScorer(), CONFIG, {"": ("投诉",)}, Metrics())
+    return EnrichWorker(spool, store, LexiconScorer(), CONFIG, ENRICHERS, Metrics())
 
 
 def test_an_outage_keeps_everything_in_the_spool_until_the_node_answers(

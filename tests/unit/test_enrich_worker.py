@@ -10,6 +10,8 @@ import pytest
 from listener.config.models import SpoolConfig
 from listener.domain import Mention, Score
 from listener.enrich_worker import EnrichWorker
+from listener.enrichers.crisis_terms import CrisisTermsEnricher, CrisisTermsEnricherConfig
+from listener.enrichers.influence import InfluenceConfig, InfluenceEnricher
 from listener.metrics import Metrics
 from listener.scorers.lexicon import LexiconScorer
 from listener.spool import Spool
@@ -18,6 +20,11 @@ from listener.stores.sqlite import SqliteStore
 from tests.factories import mention
 
 CONFIG = SpoolConfig(batch_size=10, retry_delay=timedelta(milliseconds=1))
+
+ENRICHERS = (
+    InfluenceEnricher(InfluenceConfig()),
+    CrisisTermsEnricher(CrisisTermsEnricherConfig(), {"": ("投诉",)}),
+)
 
 
 class FlakyStore(SqliteStore):
@@ -54,7 +61,7 @@ def parts(tmp_path: Path) -> Iterator[tuple[Spool, FlakyStore]]:
 
 
 def worker(spool: Spool, store: FlakyStore, scorer: object = None) -> EnrichWorker:
-    return EnrichWorker(spool, store, scorer or LexiconScorer(), CONFIG, {"": ("投诉",)}, Metrics())
+    return EnrichWorker(spool, store, scorer or LexiconScorer(), CONFIG, ENRICHERS, Metrics())
 
 
 def test_batches_are_scored_enriched_indexed_and_acknowledged(
@@ -212,7 +219,7 @@ def test_retries_back_off_while_the_store_stays_down(parts: tuple[Spool, FlakySt
         store,
         LexiconScorer(),
         SpoolConfig(retry_delay=timedelta(seconds=30)),
-        {},
+        ENRICHERS,
         Metrics(),
     )
     waits = []
@@ -234,7 +241,7 @@ def test_batches_waiting_out_a_backoff_go_as_soon_as_the_store_is_back(
     spool, store = parts
     store.reject = frozenset({"weibo:9"})
     slow = SpoolConfig(batch_size=2, retry_delay=timedelta(minutes=1))
-    w = EnrichWorker(spool, store, LexiconScorer(), slow, {}, Metrics())
+    w = EnrichWorker(spool, store, LexiconScorer(), slow, ENRICHERS, Metrics())
     spool.put_many([mention("9")])
     w.run_once()  # rejected by the store: waits its retry delay, whatever happens
     store.down = True

@@ -7,7 +7,7 @@ from listener.detectors.influential_author import (
     InfluentialAuthorDetector,
 )
 from listener.domain import Author
-from listener.enrichers import influence
+from listener.enrichers.influence import influence
 from listener.stores.sqlite import SqliteStore
 from tests.factories import T0, mention, said
 from tests.unit.detectors.conftest import MakeContext
