@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any, ClassVar, Literal, Protocol, Self
+from typing import ClassVar, Literal, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from alerts.catalogue import Words
 from listener.domain import Digest, IncidentAction, IncidentEvent, SourceHealth
-from listener.plugin import MemoryState, PluginContext, State, tag_value
+from listener.plugin import MemoryState, Named, PluginContext, State
 from listener.retry import retry_after
 
 __all__ = ["MemoryState", "State"]  # the notifiers' durable state (listener.plugin)
@@ -90,18 +90,14 @@ class ActionListener(Protocol):
     def close(self) -> None: ...
 
 
-class Notifier(ABC):
+class Notifier(Named, ABC):
     """A notifier plugin: ``Config`` (its options, whose ``type`` is its kind),
     ``from_config`` and the three deliveries. ``name`` is the configured instance's."""
 
     Config: ClassVar[type[NotifierConfig]]
+    NAME_AS = "kind"  # ``name`` is the configured instance's
     kind: ClassVar[str]
     """Read from ``Config``'s ``type``."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "Config" in cls.__dict__:
-            cls.kind = tag_value(cls.Config, "type")
 
     def __init__(self, name: str, language: str | None = None) -> None:
         self.name = name

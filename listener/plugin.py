@@ -97,6 +97,19 @@ def tag_value(model: type[BaseModel], tag: str) -> str:
     return str(fields[tag].default)
 
 
+class Named:
+    """What every plugin base shares: the plugin's name is read from its ``Config``'s tag
+    field (``TAG``) into the class attribute ``NAME_AS`` when a plugin class is made."""
+
+    TAG: ClassVar[str] = "type"
+    NAME_AS: ClassVar[str] = "name"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Config" in cls.__dict__:
+            setattr(cls, cls.NAME_AS, tag_value(cls.__dict__["Config"], cls.TAG))
+
+
 class Registry(Generic[P]):
     """The plugins of one kind, by name; the only list of them."""
 

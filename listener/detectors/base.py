@@ -6,14 +6,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
 from listener.config.types import Section
 from listener.domain import Fact, Mention, Severity, Signal
-from listener.plugin import PluginContext, tag_value
+from listener.plugin import Named, PluginContext
 from listener.stats.series import BucketSeries
 from listener.stores.base import MentionQuery, Store
 
@@ -111,7 +111,7 @@ class DetectorConfig(Section):
     type: str
 
 
-class Detector(ABC):
+class Detector(Named, ABC):
     """A detector plugin: ``Config`` (its options, whose ``type`` is its name), ``detect``."""
 
     Config: ClassVar[type[DetectorConfig]]
@@ -120,11 +120,6 @@ class Detector(ABC):
     finds_bursts: ClassVar[bool] = False
     """A burst finder runs in the pass's first step (``find_bursts``); what it finds is
     discounted by the detectors of the second step (``detect``)."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "Config" in cls.__dict__:
-            cls.name = tag_value(cls.Config, "type")
 
     def __init__(self, config: DetectorConfig) -> None:
         self.config = config

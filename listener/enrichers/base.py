@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 from listener.config.types import Section
 from listener.domain import Mention
-from listener.plugin import PluginContext, tag_value
+from listener.plugin import Named, PluginContext
 
 
 class EnricherConfig(Section):
@@ -16,17 +16,12 @@ class EnricherConfig(Section):
     type: str
 
 
-class Enricher(ABC):
+class Enricher(Named, ABC):
     """An enricher plugin: ``Config`` (its options, whose ``type`` is its name) and
     ``enrich``, a pure function of the mention (no store, no network)."""
 
     Config: ClassVar[type[EnricherConfig]]
     name: ClassVar[str]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "Config" in cls.__dict__:
-            cls.name = tag_value(cls.Config, "type")
 
     def __init__(self, config: EnricherConfig) -> None:
         self.config = config

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol, Self
+from typing import ClassVar, Protocol, Self
 
 from listener.config.types import Section
 from listener.domain import Score
-from listener.plugin import PluginContext, tag_value
+from listener.plugin import Named, PluginContext
 
 
 class Scorer(Protocol):
@@ -25,18 +25,13 @@ class ScorerConfig(Section):
     type: str
 
 
-class ScorerPlugin(ABC):
+class ScorerPlugin(Named, ABC):
     """A scorer plugin (``model:`` in the config): ``Config``, ``from_config``, ``score``.
     Whatever scores only needs to satisfy ``Scorer`` (fakes in tests do)."""
 
     Config: ClassVar[type[ScorerConfig]]
     name: ClassVar[str]
     version: str
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "Config" in cls.__dict__:
-            cls.name = tag_value(cls.Config, "type")
 
     def __init__(self, config: ScorerConfig) -> None:
         self.config = config

@@ -10,11 +10,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, Literal, Self
+from typing import ClassVar, Literal, Self
 
 from listener.config.types import Section
 from listener.domain import Incident, Mention, Outage, SentimentLabel, SourceHealth
-from listener.plugin import PluginContext, tag_value
+from listener.plugin import Named, PluginContext
 
 
 class StoreError(Exception):
@@ -97,18 +97,13 @@ class StoreConfig(Section):
     type: str
 
 
-class Store(ABC):
+class Store(Named, ABC):
     """Where mentions, incidents and per-source state live. A store plugin declares
     ``Config`` (its options, whose ``type`` is its name) and ``from_config``."""
 
     Config: ClassVar[type[StoreConfig]]
     name: ClassVar[str]
     """Read from ``Config``'s ``type``."""
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "Config" in cls.__dict__:
-            cls.name = tag_value(cls.Config, "type")
 
     @classmethod
     @abstractmethod

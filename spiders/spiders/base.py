@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 import scrapy
 from scrapy.exceptions import CloseSpider
 
-from listener.plugin import tag_value
+from listener.plugin import Named
 from spiders.options import SourceOptions
 
 if TYPE_CHECKING:
@@ -24,13 +24,9 @@ logger = logging.getLogger(__name__)
 OptionsT = TypeVar("OptionsT", bound=SourceOptions)
 
 
-class ListenerSpider(scrapy.Spider, Generic[OptionsT]):
+class ListenerSpider(Named, scrapy.Spider, Generic[OptionsT]):
     Config: ClassVar[type[SourceOptions]]
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if "Config" in cls.__dict__:
-            cls.name = tag_value(cls.Config, "platform")
+    TAG = "platform"
 
     def __init__(self, spec: CrawlSpec, **kwargs: Any) -> None:
         super().__init__(**kwargs)
