@@ -1,17 +1,21 @@
-"""Bilibili: video search (``x/web-interface/search/type?search_type=video``) and a
-space's dynamics (``x/polymer/web-dynamic/v1/feed/space``).
+"""Bilibili: video search (``x/web-interface/search/type?search_type=video``, and the
+category search ``s.search.bilibili.com/cate/search`` whose result list is not wrapped
+in ``data``), a space's dynamics (``x/polymer/web-dynamic/v1/feed/space``), and a
+video's comments (``x/v2/reply`` and ``x/v2/reply/main``, with their nested replies).
 
-A forwarded dynamic's thread is the dynamic it forwards (kept as its own mention);
-a video's reach is its play count.
+A forwarded dynamic's thread is the dynamic it forwards (kept as its own mention); a
+comment's thread is its video (``av<oid>``), its parent the comment it answers; a
+video's reach is its play count.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
-from spiders.parsers.times import from_epoch
+from spiders.parsers.times import from_epoch, parse_cn_time
 
 PLATFORM = "bilibili"
 # -352/-412: risk control ("风控校验失败", "请求被拦截"); -101: not logged in
@@ -27,12 +31,16 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         why = _REFUSALS.get(int(code), "error") if code.lstrip("-").isdigit() else "error"
         message = doc.get("message", "")
         raise Blocked(f"Bilibili refused the request: code={code} ({why}) {message}".strip())
-    data = doc.get("data") or {}
+    data = (doc.get("data") or {}) if "data" in doc else doc
     page = Page()
     if isinstance(data.get("result"), list):
         for video in data["result"]:
             _video(video, ctx, page)
         page.more = as_int(data.get("page")) < as_int(data.get("numPages"))
+    elif isinstance(data.get("replies"), list) or "cursor" in data or "page" in data:
+        for reply in [*(data.get("top_replies") or []), *(data.get("replies") or [])]:
+            _reply(reply, ctx, page)
+        _reply_paging(data, page)
     elif isinstance(data.get("items"), list):
         for item in data["items"]:
             _dynamic(item, ctx, page)
@@ -50,7 +58,7 @@ def _video(video: Any, ctx: ParseContext, page: Page) -> None:
         return
     bvid = str(video.get("bvid") or "")
     native_id = bvid or f"av{video.get('aid') or video.get('id') or ''}"
-    published = from_epoch(video.get("pubdate") or video.get("senddate"))
+    published = _when(video.get("pubdate"), ctx) or _when(video.get("senddate"), ctx)
     if native_id in ("", "av") or published is None:
         page.errors.append(f"video {native_id or '?'}: no id or time")
         return
@@ -105,7 +113,7 @@ def _dynamic(item: Any, ctx: ParseContext, page: Page, root: str | None = None) 
             author=Author(
                 id=str(author_data.get("mid") or ""),
                 name=str(author_data.get("name") or ""),
-                verified=as_int(verify.get("type")) >= 0 and "type" in verify,
+                verified=_verified(verify),
                 verified_reason=str(verify.get("desc") or ""),
             ),
             engagement=Engagement(
@@ -128,3 +136,71 @@ def _dynamic_text(dynamic: dict[str, Any]) -> tuple[str, str]:
     if not text:
         text = str(archive.get("desc") or (opus.get("summary") or {}).get("text") or "")
     return title, text
+
+
+def _when(value: Any, ctx: ParseContext) -> datetime | None:
+    """Epoch seconds (most endpoints) or a local ``2020-04-08 10:00:33`` (category search)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        return from_epoch(value)
+    return parse_cn_time(value, ctx.reference_time()) if isinstance(value, str) else None
+
+
+def _reply(reply: Any, ctx: ParseContext, page: Page, parent: str | None = None) -> None:
+    """One comment (and its nested replies, which answer it)."""
+    if not isinstance(reply, dict) or not reply.get("rpid"):
+        return
+    native_id = str(reply.get("rpid_str") or reply["rpid"])
+    published = from_epoch(reply.get("ctime"))
+    oid = str(reply.get("oid") or "")
+    if published is None or not oid:
+        page.errors.append(f"comment {native_id}: no time or video")
+        return
+    member = reply.get("member") or {}
+    content = reply.get("content") or {}
+    verify = member.get("official_verify") or {}
+    video = mention_id(PLATFORM, f"av{oid}")
+    page.add(
+        ctx.mention(
+            platform=PLATFORM,
+            native_id=f"reply-{native_id}",
+            kind=MentionKind.COMMENT,
+            url=f"https://www.bilibili.com/video/av{oid}#reply{native_id}",
+            thread_id=video,
+            parent_id=parent or video,
+            text=str(content.get("message") or ""),
+            published_at=published,
+            author=Author(
+                id=str(member.get("mid") or reply.get("mid") or ""),
+                name=str(member.get("uname") or ""),
+                verified=_verified(verify),
+                verified_reason=str(verify.get("desc") or ""),
+            ),
+            engagement=Engagement(
+                likes=as_int(reply.get("like")), comments=as_int(reply.get("rcount"))
+            ),
+        )
+    )
+    for nested in reply.get("replies") or []:
+        _reply(nested, ctx, page, mention_id(PLATFORM, f"reply-{native_id}"))
+
+
+def _reply_paging(data: dict[str, Any], page: Page) -> None:
+    """``reply/main`` pages by cursor (``next``, ``is_end``); ``reply`` by page number."""
+    cursor = data.get("cursor")
+    if isinstance(cursor, dict):
+        page.more = not cursor.get("is_end", True)
+        page.next_token = str(cursor.get("next") or "") or None
+        return
+    found = data.get("page")
+    numbers: dict[str, Any] = found if isinstance(found, dict) else {}
+    shown = as_int(numbers.get("num")) * as_int(numbers.get("size"))
+    page.more = 0 < shown < as_int(numbers.get("count"))
+    page.next_token = str(as_int(numbers.get("num")) + 1) if page.more else None
+
+
+def _verified(verify: dict[str, Any]) -> bool:
+    """``official_verify.type``: -1 none, 0 a person, 1 an organisation."""
+    try:
+        return int(verify.get("type", -1)) >= 0
+    except (TypeError, ValueError):
+        return False

@@ -12,6 +12,7 @@ import calendar
 import hashlib
 import re
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlparse
 
@@ -51,16 +52,15 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     platform = _platform(ctx, feed)
     page = Page()
     channel_author = str(feed.feed.get("title") or "")
+    feed_time = _time(feed.feed)
     for entry in feed.entries:
         link = str(entry.get("link") or "")
         native = str(entry.get("id") or link or "")
         if not native:
             page.errors.append(f"entry without id or link: {str(entry.get('title'))[:40]!r}")
             continue
-        published = _time(entry)
-        if published is None:
-            page.errors.append(f"entry {native[:80]}: no date")
-            continue
+        # an entry without any date is still news: first seen now (the page's own clock)
+        published = _time(entry) or feed_time or ctx.reference_time()
         text = _content(entry)
         author = str(entry.get("author") or channel_author)
         page.add(
@@ -96,7 +96,24 @@ def _time(entry: Any) -> datetime | None:
         value = dict.get(entry, key)  # plain lookup: no deprecated key aliasing
         if value:
             return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    for key in ("published", "updated", "created"):  # what feedparser could not read
+        text = dict.get(entry, key)
+        if isinstance(text, str) and (when := _lenient_date(text)) is not None:
+            return when
     return None
+
+
+_WEEKDAY = re.compile(r"^\s*[A-Za-z]{2,9}\.?,\s*")
+
+
+def _lenient_date(text: str) -> datetime | None:
+    """An RFC 822 date with a misspelt weekday (``Wes, 18 Aug 2021 09:21:00 +0800``, seen
+    in real feeds): the weekday says nothing the date does not, so it is dropped."""
+    try:
+        when = parsedate_to_datetime(_WEEKDAY.sub("", text))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _content(entry: Any) -> str:

@@ -1,5 +1,6 @@
-"""Baidu Tieba: a forum's thread list (``tieba.baidu.com/f?kw=…``) and search result
-pages (``tieba.baidu.com/f/search/res?qw=…``).
+"""Baidu Tieba: a forum's thread list (``tieba.baidu.com/f?kw=…``, the desktop bigpipe
+page and the page served to phones), and search result pages
+(``tieba.baidu.com/f/search/res?qw=…``).
 
 The thread list is delivered in "bigpipe" form: the list HTML sits inside HTML
 comments in ``<code class="pagelet_html">`` blocks, so those are unwrapped first.
@@ -34,6 +35,8 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     page = Page()
     if threads := sel.css("li.j_thread_list[data-field]"):
         _thread_list(threads, ctx, page)
+    elif mobile := sel.css("ul.threads_list li.tl_shadow, li.tl_shadow"):
+        _mobile_thread_list(mobile, ctx, page)
     elif posts := sel.css("div.s_post"):
         _search_results(posts, ctx, page)
     else:
@@ -100,6 +103,41 @@ def _thread_list(threads: SelectorList[Selector], ctx: ParseContext, page: Page)
                     name=str(data.get("author_name") or data.get("author_nickname") or ""),
                 ),
                 engagement=Engagement(comments=as_int(data.get("reply_num"))),
+            )
+        )
+
+
+def _mobile_thread_list(threads: SelectorList[Selector], ctx: ParseContext, page: Page) -> None:
+    """The forum list as served to a phone (``ul.threads_list``, also as a fragment): the
+    thread's id on its link, the author's name, a clock-only or year-less time, replies.
+    Pinned notices (``li.tl_top``) carry no author or time and are not posts."""
+    now = ctx.reference_time()
+    for thread in threads:
+        link = thread.css("a.ti_item")
+        native_id = (
+            link.attrib.get("tid", "") or (_THREAD.findall(link.attrib.get("href", "")) or [""])[0]
+        )
+        if not native_id:
+            continue  # an advertisement (广告): it links nowhere on Tieba
+        stamp = thread.css("span.ti_time::text").get("").strip()
+        published = parse_cn_time(stamp, now) if stamp else None
+        if published is None:
+            page.errors.append(f"thread {native_id or '?'}: no id or time ({stamp!r})")
+            continue
+        title = " ".join(thread.css("div.ti_title span:not(.ti_title_icon)::text").getall()).strip()
+        author = thread.css("span.ti_author").xpath("string()").get("").strip()
+        page.add(
+            ctx.mention(
+                platform=PLATFORM,
+                native_id=native_id,
+                url=f"https://tieba.baidu.com/p/{native_id}",
+                title=title,
+                text=title,
+                published_at=published,
+                author=Author(id=author, name=author),
+                engagement=Engagement(
+                    comments=as_int(thread.css("div.btn_reply span.btn_icon::text").get(""))
+                ),
             )
         )
 

@@ -101,8 +101,12 @@ def _statuses(data: Any) -> list[dict[str, Any]] | None:
         return found
     if isinstance(data, dict) and "favorites" in data:
         return [f["status"] for f in data["favorites"] or [] if isinstance(f.get("status"), dict)]
-    if isinstance(data, dict) and isinstance(data.get("statuses"), list):
-        return [s for s in data["statuses"] if isinstance(s, dict)]
+    if isinstance(data, dict):
+        # statuses (timelines), list (weibo.com ajax/statuses/mymblog), reposts and
+        # hot_reposts (the app API's statuses/repost_timeline)
+        keys = [k for k in ("statuses", "list", "reposts", "hot_reposts") if k in data]
+        if keys and all(isinstance(data[k], list) for k in keys):
+            return [s for k in keys for s in data[k] if isinstance(s, dict) and "user" in s]
     if isinstance(data, list):
         return [s for s in data if isinstance(s, dict) and "user" in s]
     return None
@@ -153,7 +157,7 @@ def _check_refusal(doc: dict[str, Any]) -> None:
 def _paging(data: Any, doc: dict[str, Any], page: Page) -> None:
     info = data.get("cardlistInfo") if isinstance(data, dict) else None
     info = info or doc.get("cardlistInfo") or {}
-    since = info.get("since_id")
+    since = info.get("since_id") or (data.get("next_cursor") if isinstance(data, dict) else None)
     if since:
         page.next_token = str(since)
     page.more = bool(page.mentions) and (bool(since) or info.get("page") is not None)

@@ -1,5 +1,6 @@
-"""Zhihu search: ``api/v4/search_v3`` (answers, articles, questions as JSON) and the
-legacy mobile ``r/search`` (the same results as HTML fragments).
+"""Zhihu: search (``api/v4/search_v3``: answers, articles, questions as JSON), a member's
+answers and activities and feeds (``api/v4/members/<id>/answers|activities``: the same
+objects, bare or under ``target``), and the legacy mobile ``r/search`` (HTML fragments).
 
 An answer's thread is its question, so every answer to one question is one
 conversation for the detectors.
@@ -47,10 +48,20 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     return page
 
 
+def _content(item: dict[str, Any]) -> dict[str, Any]:
+    """The answer, article or question an item is about: search results wrap it in
+    ``object``, feeds and activities in ``target``; member lists give it bare."""
+    for key in ("object", "target"):
+        if isinstance(item.get(key), dict):
+            found: dict[str, Any] = item[key]
+            return found
+    return item
+
+
 def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
-    if not isinstance(item, dict) or not isinstance(item.get("object"), dict):
-        return  # related searches, ads and other non-result cards
-    obj = item["object"]
+    if not isinstance(item, dict):
+        return
+    obj = _content(item)  # related searches, ads and other cards have no known type
     kind_name = str(obj.get("type") or "")
     native_id = str(obj.get("id") or "")
     if kind_name not in (*_KINDS, "question") or not native_id:
@@ -60,7 +71,7 @@ def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
     if kind_name == "answer":
         thread_native = str(question.get("id") or "")
         url = f"https://www.zhihu.com/question/{thread_native}/answer/{native_id}"
-        title = str(question.get("name") or "")
+        title = str(question.get("name") or question.get("title") or "")
     elif kind_name == "article":
         thread_native = ""
         url = f"https://zhuanlan.zhihu.com/p/{native_id}"

@@ -288,3 +288,84 @@ def test_xiaohongshu_note_collection_and_comments(capture: Capture) -> None:
     assert comment.text == "哇南宁的小姐姐" and comment.author.name == "Yepislilo"
     assert comment.thread_id == "xiaohongshu:5c518fe2000000001c037058"
     assert comment.published_at == datetime(2019, 1, 31, 10, 48, tzinfo=UTC)  # 18:48 Beijing
+
+
+# --- endpoints read since batch 2 (issue 15, in part): one post each, checked by hand ----
+
+
+def test_weibo_repost_timeline_reposts_and_hot_reposts(capture: Capture) -> None:
+    page = parse("weibo", capture("weibo/batch2-weibo_hot.json"))
+    reposts = [m for m in page.mentions if m.kind == MentionKind.REPOST]
+    assert len(reposts) == 29  # reposts[20] + hot_reposts[9]
+    first = by_id(page, "4351033620997914")
+    assert first.text == "[心]" and first.author.name == "易恼体质"
+    assert first.thread_id == first.parent_id == "weibo:4332328769525964"
+    hot = by_id(page, "4332644076173323")
+    assert hot.published_at == datetime(2019, 1, 26, 1, 31, 47, tzinfo=UTC)
+    assert (hot.engagement.reposts, hot.engagement.comments, hot.engagement.likes) == (16, 3, 11)
+    root = by_id(page, "4332328769525964")  # the reposted post itself, once
+    assert root.author.name == "新浪视频" and root.engagement.reposts == 17966
+    assert page.next_token == "4348441243642371"
+
+
+def test_zhihu_member_answers(capture: Capture) -> None:
+    page = parse("zhihu", capture("zhihu/batch2-test.json"))
+    assert len(page.mentions) == 10 and page.more
+    answer = by_id(page, "224251376")
+    assert answer.kind == MentionKind.ANSWER and answer.author.name == "共青团中央"
+    assert answer.title.startswith("如何看待上海警察绊摔怀抱幼儿")
+    assert answer.thread_id == "zhihu:question-64751315"
+    assert answer.published_at == datetime(2017, 9, 2, 4, 52, 12, tzinfo=UTC)
+    assert (answer.engagement.likes, answer.engagement.comments) == (1116, 467)
+    assert "本文作者：环球时报 单仁评" in answer.text.replace(":", "：")
+
+
+def test_bilibili_comments_with_their_nested_replies(capture: Capture) -> None:
+    page = parse("bilibili", capture("bilibili/batch2-comment.json"))
+    assert len(page.mentions) == 60  # 20 top-level replies, 40 nested previews
+    top = by_id(page, "reply-1077806558")
+    assert top.kind == MentionKind.COMMENT and top.author.name == "胡景睿"
+    assert top.text == "马老师唱的最好的就是这个歌了(°∀°)ノ"
+    assert top.published_at == datetime(2018, 9, 19, 8, 56, 11, tzinfo=UTC)
+    assert top.thread_id == top.parent_id == "bilibili:av32036576"
+    assert (top.engagement.likes, top.engagement.comments) == (1020, 26)
+    nested = by_id(page, "reply-1091900860")
+    assert nested.parent_id == "bilibili:reply-1077806558"
+    assert nested.thread_id == "bilibili:av32036576"
+    assert page.more and page.next_token == "2"
+
+
+def test_bilibili_category_search_with_local_time_strings(capture: Capture) -> None:
+    page = parse("bilibili", capture("bilibili/batch2-api_call_sample.json"))
+    assert len(page.mentions) == 20 and page.more
+    video = by_id(page, "BV1cZ4y1x7L4")
+    assert video.title == "总之就是好喜欢你，好喜欢好喜欢好喜欢你❤️".replace("，", ",")
+    assert video.author.name == "上杉栩翎雪"
+    assert video.published_at == datetime(2020, 4, 8, 2, 0, 33, tzinfo=UTC)  # 10:00:33 +08
+    assert (video.engagement.views, video.engagement.likes, video.engagement.comments) == (
+        27430,
+        1608,
+        249 + 163,
+    )
+
+
+def test_tieba_mobile_thread_list(capture: Capture) -> None:
+    now = datetime(2018, 10, 18, 12, 0, tzinfo=UTC)  # 20:00 in Beijing, the page's evening
+    page = parse("tieba", capture("tieba/batch2-tieba.html"), now=now)
+    # 50 list items: 48 threads and 2 ads (广告, linking nowhere on Tieba); the 2 pinned
+    # notices above them carry no author or time
+    assert len(page.mentions) == 48
+    thread = by_id(page, "5918293462")
+    assert thread.title == "平院的小可爱们来玩个游戏嗨一下" and thread.author.name == "野原小新君"
+    assert thread.published_at == datetime(2018, 10, 18, 10, 58, tzinfo=UTC)  # 18:58 +08
+    assert by_id(page, "5918094350").engagement.comments == 10
+
+
+def test_rss_items_with_a_misspelt_weekday_keep_their_date(capture: Capture) -> None:
+    page = parse("rss", capture("rss/batch2-dapenti_blog_iframe.xml"))
+    assert len(page.mentions) == 30 and page.errors == []
+    last = by_id(page, "http://www.dapenti.com/blog/more.asp?name=xilei&id=159034")
+    assert last.published_at == datetime(2021, 8, 18, 1, 17, tzinfo=UTC)  # "Wes, 18 Aug …"
+    item = by_id(page, "http://www.dapenti.com/blog/more.asp?name=xilei&id=159074")
+    assert item.title == "邱瑞讲租房经历这段太有意思了" and item.author.name == "xilei"
+    assert item.published_at == datetime(2021, 8, 19, 9, 40, tzinfo=UTC)
