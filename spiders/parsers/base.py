@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -49,8 +49,13 @@ class Selectors(BaseModel):
 class ParseContext:
     url: str = ""
     now: datetime | None = None
-    """The reference time for relative stamps (``3分钟前``, ``昨天 10:00``, ``06-13``): the
-    page's own clock, else the response's Date header, else the current time."""
+    """A reference time given by the caller (``python -m spiders.parse --now``, tests):
+    when set it beats every clock below."""
+    page_clock: datetime | None = None
+    """The clock the page carries (Tieba's ``start_time``, Weibo's ``servertime`` and
+    ``cardlistInfo.starttime``): when the server rendered its relative stamps."""
+    served_at: datetime | None = None
+    """The response's Date header (a live crawl): the server's clock when it answered."""
     source: str = "parse"
     platform: str | None = None
     """Record mentions under this platform (a feed's or a site's configured one)."""
@@ -58,7 +63,15 @@ class ParseContext:
     """What the generic parser reads a site with (the source's config)."""
 
     def reference_time(self) -> datetime:
-        return self.now or utcnow()
+        """What relative stamps (``3分钟前``, ``昨天 10:00``, ``06-13``, ``22:23``) are read
+        against: the caller's time, else the page's own clock, else the response's Date
+        header, else (a saved body with no clock at all) the current time. A page crawled
+        late, replayed or backfilled thus keeps its own year."""
+        return self.now or self.page_clock or self.served_at or utcnow()
+
+    def with_page_clock(self, clock: datetime | None) -> ParseContext:
+        """This context, reading relative stamps against the page's clock when it has one."""
+        return replace(self, page_clock=clock) if clock is not None else self
 
     def mention(self, *, platform: str, native_id: str, **fields: Any) -> Mention:
         """A mention found by this parse: the source and the collection time filled in."""

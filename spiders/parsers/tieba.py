@@ -5,7 +5,8 @@ page and the page served to phones), and search result pages
 The thread list is delivered in "bigpipe" form: the list HTML sits inside HTML
 comments in ``<code class="pagelet_html">`` blocks, so those are unwrapped first.
 Times on the list are year-less (``6-22``) or clock-only (``10:25``): they are read
-against the response's Date header.
+against the page's own clock (``start_time``, or the time in its ``tbs`` token), so a
+page from 2018 read today is still dated 2018.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from parsel import Selector, SelectorList
 
 from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
-from spiders.parsers.times import parse_cn_time
+from spiders.parsers.times import page_clock, parse_cn_time
 
 PLATFORM = "tieba"
 _PAGELET = re.compile(r"<code[^>]*pagelet_html[^>]*>\s*<!--(.*?)-->\s*</code>", re.DOTALL)
@@ -32,6 +33,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     # pagelets arrive after </html>, where the HTML parser stops reading: drop the end tags
     html = _END_TAGS.sub("", _PAGELET.sub(lambda m: m.group(1), html))
     sel = Selector(text=html, type="html")
+    ctx = ctx.with_page_clock(page_clock(html))
     page = Page()
     if threads := sel.css("li.j_thread_list[data-field]"):
         _thread_list(threads, ctx, page)

@@ -116,6 +116,28 @@ def weibo_time(created_at: str | None, mid: str | int, now: datetime) -> datetim
     return weibo_id_time(mid) or (parse_cn_time(created_at, now) if created_at else None)
 
 
+# clocks that pages embed, most specific first: when the server rendered the page
+_CLOCK_KEYS = r"servertime|serverTime|start_time|starttime|current_time"
+_PAGE_CLOCKS = (
+    re.compile(r"\$CONFIG\[['\"]servertime['\"]\]\s*=\s*['\"]?(\d{10})"),  # weibo.com
+    re.compile(rf"[\"']?(?:{_CLOCK_KEYS})[\"']?\s*[:=]\s*[\"']?(\d{{10,13}})\b"),
+    re.compile(r"[\"']tbs[\"']\s*:\s*[\"'][0-9a-f]{16}(\d{10})[\"']"),  # Tieba's token ends in it
+)
+
+
+def page_clock(text: str, *, limit: int = 400_000) -> datetime | None:
+    """The time a page says it was rendered at (``$CONFIG['servertime']``, Tieba's
+    ``start_time`` or ``tbs`` token, Xiaohongshu's ``current_time``); None when it
+    carries none. Only the first ``limit`` characters are searched."""
+    head = text[:limit]
+    for pattern in _PAGE_CLOCKS:
+        match = pattern.search(head)
+        found = from_epoch(match.group(1)) if match else None
+        if found is not None and found.year >= 2009:
+            return found
+    return None
+
+
 def http_date(value: bytes | str | None) -> datetime | None:
     """The Date header of a response: the server's clock, the best reference time."""
     if not value:

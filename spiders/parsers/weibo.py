@@ -10,7 +10,6 @@ HTML parser.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -125,7 +124,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     data = doc.get("data", doc)
     info = data.get("cardlistInfo") if isinstance(data, dict) else None
     if isinstance(info, dict) and info.get("starttime"):
-        ctx = replace(ctx, now=from_epoch(info["starttime"]))
+        ctx = ctx.with_page_clock(from_epoch(info["starttime"]))
     page = Page()
     statuses = _statuses(data)
     if statuses is not None:

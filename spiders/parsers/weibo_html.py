@@ -13,7 +13,7 @@ from parsel import Selector, SelectorList
 
 from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
-from spiders.parsers.times import weibo_time
+from spiders.parsers.times import page_clock, weibo_time
 from spiders.parsers.weibo_ids import PLATFORM, bid_to_mid, status_url
 
 _COUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?[万亿]?)")  # "2,301", "1.2万"
@@ -26,6 +26,7 @@ _CAPTCHA_MARKERS = ("验证码", "安全验证", "异常访问")
 def parse(body: bytes, ctx: ParseContext) -> Page:
     html = load_html(body, "a Weibo page")
     sel = Selector(text=html, type="html")
+    ctx = ctx.with_page_clock(page_clock(html))
     page = Page()
     if cards := sel.css("div.card-wrap[action-type=feed_list_item][mid]"):
         _search_cards(cards, ctx, page)

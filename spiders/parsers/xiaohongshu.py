@@ -38,6 +38,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     if "code" in doc and str(doc["code"]) != "0":
         raise Blocked(f"Xiaohongshu refused the request: code={doc['code']} {doc.get('msg', '')}")
     data = doc.get("data", doc) if isinstance(doc.get("data"), dict) else doc
+    ctx = ctx.with_page_clock(from_epoch(data.get("current_time") or doc.get("current_time")))
     page = Page()
     if isinstance(data.get("items"), list):
         for item in data["items"]:

@@ -107,7 +107,7 @@ class PlatformSpider(ListenerSpider[W], ABC):
     def context(self, response: Response) -> ParseContext:
         return ParseContext(
             url=response.url,
-            now=http_date(response.headers.get("Date")),
+            served_at=http_date(response.headers.get("Date")),
             source=self.spec.source,
         )
 

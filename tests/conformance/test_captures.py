@@ -350,8 +350,9 @@ def test_bilibili_category_search_with_local_time_strings(capture: Capture) -> N
 
 
 def test_tieba_mobile_thread_list(capture: Capture) -> None:
-    now = datetime(2018, 10, 18, 12, 0, tzinfo=UTC)  # 20:00 in Beijing, the page's evening
-    page = parse("tieba", capture("tieba/batch2-tieba.html"), now=now)
+    # no reference time given: the page's clock (its tbs token, 2018-10-18 19:02 +08) is
+    # what the clock-only stamps are read against, whatever the machine's date
+    page = parse("tieba", capture("tieba/batch2-tieba.html"))
     # 50 list items: 48 threads and 2 ads (广告, linking nowhere on Tieba); the 2 pinned
     # notices above them carry no author or time
     assert len(page.mentions) == 48
@@ -369,3 +370,16 @@ def test_rss_items_with_a_misspelt_weekday_keep_their_date(capture: Capture) -> 
     item = by_id(page, "http://www.dapenti.com/blog/more.asp?name=xilei&id=159074")
     assert item.title == "邱瑞讲租房经历这段太有意思了" and item.author.name == "xilei"
     assert item.published_at == datetime(2021, 8, 19, 9, 40, tzinfo=UTC)
+
+
+def test_tieba_year_less_stamps_take_the_year_of_the_page_clock(capture: Capture) -> None:
+    # a desktop list rendered 2024-08-08 (start_time 1723088812): "5-5", "3-7" and the
+    # clock-only "02:38" belong to 2024, not to the year the test runs in
+    page = parse("tieba", capture("tieba/batch2-tieba_note_list.html"))
+    assert len(page.mentions) == 48 and page.errors == []
+    assert max(m.published_at for m in page.mentions) <= datetime(2024, 8, 8, 4, tzinfo=UTC)
+    years = {m.published_at.year for m in page.mentions}
+    assert years <= set(range(2014, 2025)), years
+    assert sum(m.published_at.year == 2024 for m in page.mentions) == 33
+    assert by_id(page, "9005330391").published_at == datetime(2024, 5, 4, 16, tzinfo=UTC)  # 5-5
+    assert by_id(page, "9121294238").published_at == datetime(2024, 8, 7, 18, 38, tzinfo=UTC)
