@@ -20,7 +20,13 @@ from listener.domain import Mention, utcnow
 
 class Unparseable(Exception):
     """The body is not something this parser understands (wrong platform, changed layout,
-    truncated JSON): a one-line reason, never the body itself."""
+    an endpoint it does not read): a one-line reason, never the body itself. In a crawl
+    the source is reported unhealthy ("layout changed"), never silently empty."""
+
+
+class BadBody(Unparseable):
+    """The body is broken in transit (truncated or undecodable JSON, an unreadable feed):
+    the page is lost, but nothing says the platform changed."""
 
 
 class Blocked(Exception):
@@ -121,11 +127,37 @@ def load_json(body: bytes, what: str) -> Any:
     if not stripped:
         raise Blocked(f"empty response where {what} was expected")
     if stripped[0] == "<":
+        if marker := verification_marker(stripped):
+            raise Blocked(f"a verification page ({marker}) where {what} JSON was expected")
         raise Unparseable(f"got HTML where {what} JSON was expected")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise Unparseable(f"not valid JSON ({what}): {exc.msg} at char {exc.pos}") from None
+        raise BadBody(f"not valid JSON ({what}): {exc.msg} at char {exc.pos}") from None
+
+
+# what the platforms' verification and captcha pages say (Zhihu 安全验证 and its
+# unhuman check, Weibo 验证码 and the visitor system, Baidu's wappass, Bilibili's geetest)
+VERIFICATION_MARKERS = (
+    "安全验证",
+    "验证码",
+    "滑动验证",
+    "unhuman",
+    "captcha",
+    "Sina Visitor System",
+    "wappass.baidu.com",
+    "geetest",
+)
+
+
+def verification_marker(html: str) -> str | None:
+    """The marker of a verification (captcha) page at the head of an HTML body, if any."""
+    head = html[:20_000]
+    title_end = head.lower().find("</title>")
+    title = head[:title_end] if title_end >= 0 else head[:2000]
+    return next((m for m in VERIFICATION_MARKERS if m in title), None) or next(
+        (m for m in VERIFICATION_MARKERS[3:] if m in head), None
+    )
 
 
 def load_html(body: bytes, what: str, declared: str | None = None) -> str:

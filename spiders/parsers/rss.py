@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 import feedparser
 
 from listener.domain import Author, MentionKind
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, decode
+from spiders.parsers.base import BadBody, Blocked, Page, ParseContext, Unparseable, decode
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DECLARED_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']")
@@ -44,7 +44,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     try:
         feed: Any = feedparser.parse(text.encode("utf-8"))
     except (ValueError, UnicodeError) as exc:
-        raise Unparseable(f"not a readable feed: {exc}"[:200]) from None
+        raise BadBody(f"not a readable feed: {exc}"[:200]) from None
     if not feed.version and not feed.entries:
         reason = getattr(feed.get("bozo_exception"), "args", [""])
         detail = str(reason[0]) if reason else "no RSS or Atom root element"

@@ -56,7 +56,11 @@ def _refusal_or_empty(sel: Selector, html: str) -> None:
         or "passport.baidu.com/v2" in html[:5000]
     ):
         raise Blocked("Tieba shows a security check (百度安全验证): too many requests")
-    if sel.css("div.s_post_list") or "抱歉，没有找到" in html or "抱歉，根据相关法律" in html:
+    if (
+        sel.css("div.s_post_list, ul#thread_list, ul.threads_list")
+        or "抱歉，没有找到" in html
+        or "抱歉，根据相关法律" in html
+    ):
         return
     if "tieba" not in html[:20000].lower() and "贴吧" not in html[:20000]:
         raise Unparseable("not a Tieba page (no thread list, no search results)")

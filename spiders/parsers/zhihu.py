@@ -19,7 +19,7 @@ from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_in
 from spiders.parsers.times import from_epoch, parse_cn_time
 
 PLATFORM = "zhihu"
-_KINDS = {"answer": MentionKind.ANSWER, "article": MentionKind.ARTICLE}
+_KINDS = {"answer": MentionKind.ANSWER, "article": MentionKind.ARTICLE, "pin": MentionKind.POST}
 _QUESTION_IN_URL = re.compile(r"/question/(\d+)")
 
 
@@ -36,6 +36,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     if isinstance(doc.get("data"), list):
         for item in doc["data"]:
             _search_item(item, ctx, page)
+        _unknown_items(doc["data"], page)
     elif isinstance(doc.get("htmls"), list):
         for fragment in doc["htmls"]:
             _html_item(str(fragment), ctx, page)
@@ -46,6 +47,23 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     offset = re.search(r"[?&]offset=(\d+)", str(paging.get("next") or ""))
     page.next_token = offset.group(1) if offset else None
     return page
+
+
+def _unknown_items(items: list[Any], page: Page) -> None:
+    """Items were listed but none was an answer, article or question: a new layout or an
+    endpoint this parser does not read, never a quiet success. An empty list (the end of
+    a member's answers, a search with no result) is one."""
+    if items and not page.mentions and not page.errors:
+        kinds = sorted({_kind(item) for item in items if isinstance(item, dict)} - {""})
+        raise Unparseable(
+            f"{len(items)} Zhihu items, none an answer, article or question "
+            f"(types: {', '.join(kinds[:5]) or 'none'})"
+        )
+
+
+def _kind(item: dict[str, Any]) -> str:
+    target = _content(item)
+    return str(target.get("type") or item.get("type") or "")
 
 
 def _content(item: dict[str, Any]) -> dict[str, Any]:
@@ -76,11 +94,21 @@ def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
         thread_native = ""
         url = f"https://zhuanlan.zhihu.com/p/{native_id}"
         title = str(obj.get("title") or "")
+    elif kind_name == "pin":  # 想法, Zhihu's short posts: text in a list of content blocks
+        thread_native = ""
+        url = f"https://www.zhihu.com/pin/{native_id}"
+        title = ""
+        obj = {**obj, "content": _pin_text(obj)}
     else:
         thread_native = native_id
         url = f"https://www.zhihu.com/question/{native_id}"
         title = str(obj.get("title") or obj.get("name") or "")
-    published = from_epoch(obj.get("created_time") or obj.get("updated_time"))
+    published = from_epoch(
+        obj.get("created_time")
+        or obj.get("created")  # pins
+        or obj.get("updated_time")
+        or item.get("created_time")  # the activity's own time
+    )
     if published is None and kind_name != "question":
         page.errors.append(f"{kind_name} {native_id}: no time")
         return
@@ -108,10 +136,22 @@ def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
             ),
             engagement=Engagement(
                 comments=as_int(obj.get("comment_count")) + as_int(obj.get("answer_count")),
-                likes=as_int(obj.get("voteup_count")),
+                likes=as_int(obj.get("voteup_count") or obj.get("like_count")),
             ),
         )
     )
+
+
+def _pin_text(pin: dict[str, Any]) -> str:
+    """A pin's text blocks (its images and links are other block types)."""
+    content = pin.get("content")
+    blocks: list[Any] = content if isinstance(content, list) else []
+    texts = [
+        str(b.get("content") or b.get("own_text") or "")
+        for b in blocks
+        if isinstance(b, dict) and b.get("type") == "text"
+    ]
+    return "\n".join(t for t in texts if t) or str(pin.get("excerpt_title") or "")
 
 
 def _thread(question_id: str) -> str | None:

@@ -40,6 +40,14 @@ class ListenerSpider(Named, scrapy.Spider, Generic[OptionsT]):
         """A part of the response could not be used; the crawl goes on (counted as an error)."""
         logger.error("parse error source=%s at=%s error=%s", self.spec.source, where, message)
 
+    def layout_changed(self, where: str, message: str) -> None:
+        """A whole response the parser does not recognise: the crawl goes on with its other
+        requests, but the source is reported unhealthy ("layout changed"), since a
+        platform that changed its pages looks exactly like a quiet brand otherwise."""
+        self.note_error(where, message)
+        if not self.crawler.stats.get_value("listener/unhealthy"):
+            self.crawler.stats.set_value("listener/unhealthy", f"layout changed: {message}")
+
     def unhealthy(self, reason: str) -> CloseSpider:
         """The source cannot be collected now (login wall, captcha, missing file): stop."""
         self.crawler.stats.set_value("listener/unhealthy", reason)

@@ -21,7 +21,7 @@ from twisted.python.failure import Failure
 
 from listener.domain import Mention, utcnow
 from spiders.options import WebOptions
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable
+from spiders.parsers.base import BadBody, Blocked, Page, ParseContext, Unparseable
 from spiders.parsers.times import http_date
 from spiders.spiders.base import ListenerSpider
 
@@ -148,8 +148,11 @@ class PlatformSpider(ListenerSpider[W], ABC):
             page = self.parse_body(response.body, self.context(response))
         except Blocked as exc:
             raise self.unhealthy(f"{exc} ({_safe_url(response.url)})") from None
-        except Unparseable as exc:
+        except BadBody as exc:
             self.note_error(_safe_url(response.url), str(exc))
+            return None
+        except Unparseable as exc:
+            self.layout_changed(_safe_url(response.url), str(exc))
             return None
         except Exception as exc:  # a parser bug must cost one page, not the crawl
             logger.exception("parser failed source=%s url=%s", self.spec.source, response.url)

@@ -137,7 +137,7 @@ def test_rate_limit_is_retried_after_the_wait_and_a_persistent_refusal_stops(
     assert len(server.asked) == 2  # the first try and the one configured retry
 
 
-def test_bad_bodies_are_logged_and_the_crawl_goes_on(
+def test_bad_bodies_are_logged_a_changed_layout_reported_and_the_crawl_goes_on(
     config_for: Callable[[str], Config], capture: Capture
 ) -> None:
     def route(asked: Asked) -> Answer:
@@ -156,7 +156,11 @@ def test_bad_bodies_are_logged_and_the_crawl_goes_on(
             "    keywords: [truncated, huge, html, 世界杯]\n    page_limit: 1\n"
         )
         result, mentions = crawl(config_for, "  - name: 世界杯", source)
-    assert result.healthy
+    # the truncated and the oversized bodies are lost pages; the HTML page where JSON was
+    # expected is a changed layout, which makes the source unhealthy (never a quiet zero)
+    # while what the other keywords found is kept
+    assert not result.healthy
+    assert result.reason.startswith("layout changed: Weibo page without feed cards")
     assert result.errors >= 3
     assert sorted(mentions) == ["weibo:4254273712330310", "weibo:4254273921062696"]
 
@@ -234,7 +238,8 @@ def test_tieba_forum_list_reads_times_against_the_server_clock(
             )
         if asked.path == "/f/search/res" and asked.query["pn"] == "1":
             return Answer(search, headers={"Content-Type": "text/html; charset=gbk", **DATE_2018})
-        return Answer(b"<html><body>tieba</body></html>", headers={"Content-Type": "text/html"})
+        past_the_end = '<html><body>tieba<ul id="thread_list"></ul></body></html>'
+        return Answer(past_the_end.encode(), headers={"Content-Type": "text/html"})
 
     with PlatformServer(route) as server:
         source = (

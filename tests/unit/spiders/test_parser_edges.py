@@ -126,3 +126,49 @@ def test_generic_css_and_xpath_selectors_and_the_next_page() -> None:
 def test_generic_needs_an_item_selector() -> None:
     with pytest.raises(Unparseable, match="item"):
         generic(LIST.encode(), ParseContext(now=NOW))
+
+
+def test_a_zhihu_list_of_unknown_items_is_a_changed_layout_not_a_quiet_page() -> None:
+    body = (
+        b'{"data":[{"type":"feed","verb":"MEMBER_FOLLOW_COLUMN","target":{"type":"column",'
+        b'"id":"c_1"}},{"type":"feed","verb":"MEMBER_FOLLOW_TOPIC","target":{"type":"topic",'
+        b'"id":"19550"}}],"paging":{"is_end":true}}'
+    )
+    with pytest.raises(Unparseable, match=r"2 Zhihu items.*column, topic"):
+        parsers()["zhihu"](body, ParseContext(now=NOW))
+    # the end of a member's answers is an empty list: a quiet success
+    empty = b'{"data":[],"paging":{"is_end":true,"totals":217}}'
+    assert parsers()["zhihu"](empty, ParseContext(now=NOW)).mentions == []
+
+
+def test_zhihu_activities_read_answers_and_pins_under_target() -> None:
+    body = (
+        '{"data":[{"type":"feed","verb":"MEMBER_CREATE_PIN","created_time":1700000000,'
+        '"target":{"type":"pin","id":"1711","created":1700000000,"author":{"name":"小王",'
+        '"url_token":"xw"},"content":[{"type":"text","content":"小米的售后太慢了"},'
+        '{"type":"image","url":"https://pic.zhimg.com/1.jpg"}],"like_count":3}},'
+        '{"type":"feed","verb":"ANSWER_VOTE_UP","target":{"type":"answer","id":"42",'
+        '"created_time":1700000100,"content":"<p>答案</p>","voteup_count":9,'
+        '"question":{"id":"7","title":"怎么看小米?"},"author":{"name":"甲"}}}],'
+        '"paging":{"is_end":false,"next":"https://www.zhihu.com/api/v4/members/xw/activities?offset=2"}}'
+    ).encode()
+    page = parsers()["zhihu"](body, ParseContext(now=NOW))
+    pin, answer = page.mentions
+    assert pin.native_id == "1711" and pin.text == "小米的售后太慢了"
+    assert pin.url == "https://www.zhihu.com/pin/1711" and pin.author.name == "小王"
+    assert pin.published_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+    assert answer.thread_id == "zhihu:question-7" and answer.engagement.likes == 9
+    assert page.more
+
+
+@pytest.mark.parametrize(
+    ("platform", "body"),
+    [
+        ("zhihu", "<html><head><title>安全验证 - 知乎</title></head><body></body></html>"),
+        ("bilibili", "<html><head><title>验证码</title></head><body>geetest</body></html>"),
+        ("weibo", "<html><head><title>Sina Visitor System</title></head></html>"),
+    ],
+)
+def test_a_verification_page_where_json_was_expected_is_a_block(platform: str, body: str) -> None:
+    with pytest.raises(Blocked, match=r"verification|login|captcha"):
+        parsers()[platform](body.encode(), ParseContext(now=NOW))
