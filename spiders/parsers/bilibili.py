@@ -4,7 +4,7 @@ in ``data``), a space's dynamics (``x/polymer/web-dynamic/v1/feed/space``), and 
 video's comments (``x/v2/reply`` and ``x/v2/reply/main``, with their nested replies).
 
 A forwarded dynamic's thread is the dynamic it forwards (kept as its own mention); a
-comment's thread is its video (``av<oid>``), its parent the comment it answers; a
+comment's thread is its video (the BV id of its ``oid``), its parent the comment it answers; a
 video's reach is its play count.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
+from spiders.parsers.ids import bilibili_video_id
 from spiders.parsers.times import from_epoch, parse_cn_time
 
 PLATFORM = "bilibili"
@@ -56,10 +57,13 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
 def _video(video: Any, ctx: ParseContext, page: Page) -> None:
     if not isinstance(video, dict) or video.get("type") not in (None, "video"):
         return
-    bvid = str(video.get("bvid") or "")
-    native_id = bvid or f"av{video.get('aid') or video.get('id') or ''}"
+    aid = str(video.get("aid") or video.get("id") or "")
+    # pre-2020 lists carry only the aid: the same video as its BV id, so one video is
+    # one mention whichever endpoint (or feed) found it
+    bvid = str(video.get("bvid") or "") or (bilibili_video_id(f"av{aid}") if aid.isdigit() else "")
+    native_id = bvid or ""
     published = _when(video.get("pubdate"), ctx) or _when(video.get("senddate"), ctx)
-    if native_id in ("", "av") or published is None:
+    if not native_id or published is None:
         page.errors.append(f"video {native_id or '?'}: no id or time")
         return
     page.add(
@@ -158,7 +162,11 @@ def _reply(reply: Any, ctx: ParseContext, page: Page, parent: str | None = None)
     member = reply.get("member") or {}
     content = reply.get("content") or {}
     verify = member.get("official_verify") or {}
-    video = mention_id(PLATFORM, f"av{oid}")
+    # type 1 (the default) is a video, whose oid is its aid: the thread is the video's mention
+    is_video = str(reply.get("type") or "1") == "1" and oid.isdigit()
+    video = mention_id(
+        PLATFORM, (bilibili_video_id(f"av{oid}") if is_video else None) or f"av{oid}"
+    )
     page.add(
         ctx.mention(
             platform=PLATFORM,

@@ -20,6 +20,7 @@ import feedparser
 
 from listener.domain import Author, MentionKind
 from spiders.parsers.base import BadBody, Blocked, Page, ParseContext, Unparseable, decode
+from spiders.parsers.ids import canonical_id
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _DECLARED_ENCODING = re.compile(r"^(\s*<\?xml[^>]*?)\s+encoding=[\"'][^\"']*[\"']")
@@ -66,7 +67,9 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         page.add(
             ctx.mention(
                 platform=platform,
-                native_id=_short_id(native),
+                native_id=canonical_id(platform, link)
+                or canonical_id(platform, native)
+                or _short_id(native),
                 kind=MentionKind.POST if platform != "news" else MentionKind.ARTICLE,
                 url=link,
                 title=str(entry.get("title") or ""),

@@ -3,6 +3,7 @@ field by field (values read by hand from the captured bodies)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from listener.domain import Mention, MentionKind
 from spiders.normalise import normalise_mention
 from spiders.parsers import parsers
 from spiders.parsers.base import Page, ParseContext
+from spiders.parsers.ids import bilibili_video_id, bv_to_av
 from tests.captures import CAPTURE_URLS, CAPTURES, PLATFORM_DIRS
 
 Capture = Callable[[str], bytes]
@@ -245,7 +247,10 @@ def test_tieba_thread_list(capture: Capture) -> None:
 def test_rss_rsshub_weibo_and_atom(capture: Capture) -> None:
     page = parse("rss", capture("rss/rsshub-weibo-user-1935396210.xml"))
     assert [m.platform for m in page.mentions] == ["weibo", "weibo"]
-    item = by_id(page, "https://weibo.com/1935396210/PzxMFDdIO")
+    # the feed's link names the post by its bid: the mention carries Weibo's own mid, the
+    # id the API gives the same post, so it is counted once
+    item = by_id(page, "5184713499347542")
+    assert item.url == "https://weibo.com/1935396210/PzxMFDdIO"
     assert item.author.name == "少年JUMP吧"
     assert item.text.startswith("『致不灭的你』动画第三季「现世篇」视觉图公开!")
     atom = parse("rss", capture("rss/ruanyifeng-blog-atom-2023.xml"))
@@ -327,11 +332,11 @@ def test_bilibili_comments_with_their_nested_replies(capture: Capture) -> None:
     assert top.kind == MentionKind.COMMENT and top.author.name == "胡景睿"
     assert top.text == "马老师唱的最好的就是这个歌了(°∀°)ノ"
     assert top.published_at == datetime(2018, 9, 19, 8, 56, 11, tzinfo=UTC)
-    assert top.thread_id == top.parent_id == "bilibili:av32036576"
+    assert top.thread_id == top.parent_id == "bilibili:BV1iW41167ZW"  # av32036576
     assert (top.engagement.likes, top.engagement.comments) == (1020, 26)
     nested = by_id(page, "reply-1091900860")
     assert nested.parent_id == "bilibili:reply-1077806558"
-    assert nested.thread_id == "bilibili:av32036576"
+    assert nested.thread_id == "bilibili:BV1iW41167ZW"
     assert page.more and page.next_token == "2"
 
 
@@ -383,3 +388,17 @@ def test_tieba_year_less_stamps_take_the_year_of_the_page_clock(capture: Capture
     assert sum(m.published_at.year == 2024 for m in page.mentions) == 33
     assert by_id(page, "9005330391").published_at == datetime(2024, 5, 4, 16, tzinfo=UTC)  # 5-5
     assert by_id(page, "9121294238").published_at == datetime(2024, 8, 7, 18, 38, tzinfo=UTC)
+
+
+def test_one_video_is_one_id_from_the_api_and_from_a_feed(capture: Capture) -> None:
+    # RSSHub links the channel's videos as /video/av<aid>; the API names videos by BV id
+    feed = parse("rss", capture("rss/batch2-bilibili_iframe.xml"))
+    assert {m.platform for m in feed.mentions} == {"bilibili"}
+    assert all(m.native_id.startswith("BV1") and len(m.native_id) == 12 for m in feed.mentions)
+    assert all("/video/av" in m.url for m in feed.mentions)  # the link is kept as given
+    # every (aid, bvid) pair the API returned maps one to the other
+    result = json.loads(capture("bilibili/batch2-api_call_sample.json"))["result"]
+    pairs = [(str(v["id"]), v["bvid"]) for v in result]
+    assert len(pairs) == 20
+    assert all(bilibili_video_id(f"av{aid}") == bvid for aid, bvid in pairs)
+    assert all(bv_to_av(bvid) == int(aid) for aid, bvid in pairs)

@@ -293,7 +293,7 @@ def test_rss_feeds_and_a_generic_site_in_gbk(
             f"    platform: rss\n    feeds: ['{server.url}/feed/weibo', '{server.url}/feed/blog']\n"
         )
         result, mentions = crawl(config_for, "  - name: 致不灭的你\n  - name: AI", rss)
-        assert result.healthy and "weibo:https://weibo.com/1935396210/PzxMFDdIO" in mentions
+        assert result.healthy and "weibo:5184713499347542" in mentions  # bid → mid
         assert any(m.platform == "news" for m in mentions.values())
         generic = (
             f"    platform: generic\n    start_urls: ['{server.url}/list']\n    item: li.n\n"
