@@ -19,6 +19,10 @@ from spiders.parsers.weibo_ids import PLATFORM, bid_to_mid, status_url
 _COUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?[万亿]?)")  # "2,301", "1.2万"
 _UID = re.compile(r"(?:weibo\.com|weibo\.cn)?/(?:u/)?(\d{5,})")
 _BRACKET_COUNT = re.compile(r"\[(\d+)\]")
+# weibo.cn's per-post buttons: 赞[41] 转发[30] 评论[16] 收藏 原图 操作 举报 …
+_BUTTON = re.compile(r"^(赞|转发|评论|收藏|取消收藏|原图|操作|举报|删除|置顶)(\[\d+\])?$")
+_TAGS = re.compile(r"<[^>]+>")
+_BUTTON_TAIL = re.compile(r"(?:\s|&nbsp;|\xa0)+$")
 _LOGIN_MARKERS = ("passport.weibo.com", "Sina Visitor System", "新浪通行证", "login.sina.com.cn")
 _CAPTCHA_MARKERS = ("验证码", "安全验证", "异常访问")
 
@@ -208,7 +212,7 @@ def _wap(sel: Selector, ctx: ParseContext, page: Page) -> None:
     root_bid = ""
     for post in sel.css("div.c[id^=M_]"):
         bid = post.attrib["id"][2:]
-        author, kind, thread = owner, MentionKind.POST, None
+        author, kind, thread = _poster(post) or owner, MentionKind.POST, None
         if not bid:  # the post heading a comment page: its bid is in the URL or the form
             in_url = re.search(r"/comment/([0-9A-Za-z]{5,12})", ctx.url)
             bid = in_url.group(1) if in_url else sel.css("form input[name=id]::attr(value)").get("")
@@ -242,9 +246,22 @@ def _wap(sel: Selector, ctx: ParseContext, page: Page) -> None:
         _append_wap(page, ctx, native_id, comment, author, now, links, MentionKind.COMMENT, root)
 
 
+def _poster(post: Selector) -> Author | None:
+    """On a feed or search page each post names its author (``a.nk``); the page's own
+    ``div.tip2`` is then the logged-in viewer, who wrote none of them."""
+    nick = post.css("a.nk")
+    if not nick:
+        return None
+    return Author(
+        id=_wap_user(nick.attrib.get("href", "")),
+        name=nick.xpath("string()").get("").strip(),
+        verified=bool(post.css("img[alt=V]")),
+    )
+
+
 def _wap_user(href: str) -> str:
     """weibo.cn links a user as ``/1669879400`` or by a custom path (``/happywhisper``)."""
-    return _uid(href) or href.strip("/").split("?")[0]
+    return _uid(href) or re.sub(r"^(?:https?:)?//[^/]+", "", href).strip("/").split("?")[0]
 
 
 def _bracket(text: str) -> int | None:
@@ -273,7 +290,16 @@ def _append_wap(
         ".//span[@class='cmt' and text()='转发理由:']/following-sibling::node()"
         "[following-sibling::span[@class='ct']]"
     )
-    text = "".join(reason.getall()) if reason else "".join(texts)
+    if reason:
+        # the reason runs up to the stamp, past the page's own buttons: keep them out
+        parts = [
+            html
+            for html in reason.getall()
+            if not html.startswith("<!--") and not _BUTTON.match(_TAGS.sub("", html).strip())
+        ]
+        text = _BUTTON_TAIL.sub("", "".join(parts))
+    else:
+        text = "".join(texts)
     likes = _bracket(_after(links, "赞")) or 0
     reposts = _bracket(_after(links, "转发")) or 0
     comments = _bracket(_after(links, "评论")) or 0

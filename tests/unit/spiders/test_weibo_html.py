@@ -67,3 +67,42 @@ def test_refusals_and_unknown_layouts(body: bytes, error: type[Exception]) -> No
 def test_no_results_page_is_empty_not_an_error() -> None:
     body = b"<html><body>weibo<div class='card-wrap'><div class='card-no-result'>x</div></div>"
     assert parse(body, ParseContext(now=NOW)).mentions == []
+
+
+FEED = """<html><body><div class="tip2"><a href="/3113276555/profile">微博[12]</a>
+<a href="/3113276555/follow">关注[80]</a><a href="/3113276555/fans">粉丝[9]</a></div>
+<div class="c" id="M_J74OAhxtL"><div><a class="nk" href="https://weibo.cn/u/1935396210">
+少年JUMP吧</a><img src="https://h5.sinaimg.cn/upload/2016/05/26/319/5337.gif" alt="V"/>
+<span class="ctt">:小米的新车发布会 今晚八点</span></div><div>
+<a href="https://weibo.cn/attitude/J74OAhxtL/add?uid=3113276555">赞[41]</a>&nbsp;
+<a href="https://weibo.cn/repost/J74OAhxtL?uid=1935396210">转发[30]</a>&nbsp;
+<a href="https://weibo.cn/comment/J74OAhxtL?uid=1935396210" class="cc">评论[16]</a>&nbsp;
+<a href="https://weibo.cn/fav/addFav/J74OAhxtL">收藏</a>&nbsp;
+<span class="ct">今天 08:11&nbsp;来自iPhone客户端</span></div></div>
+<div class="c" id="M_J6INEAyUV"><div><a class="nk" href="https://weibo.cn/happywhisper">路人乙</a>
+<span class="cmt">转发了&nbsp;<a href="https://weibo.cn/u/1935396210">少年JUMP吧</a>&nbsp;的微博:</span>
+<span class="ctt">小米的新车发布会 今晚八点</span>&nbsp;
+<a href="https://weibo.cn/comment/J74OAhxtL" class="cc">原文评论[16]</a></div>
+<div><span class="cmt">转发理由:</span>小米这次能不能给个说法[doge]&nbsp;
+<a href="https://weibo.cn/attitude/J6INEAyUV/add">赞[2]</a>&nbsp;
+<a href="https://weibo.cn/repost/J6INEAyUV">转发[1]</a>&nbsp;
+<a href="https://weibo.cn/comment/J6INEAyUV#cmtfrm" class="cc">评论[0]</a>&nbsp;
+<a href="https://weibo.cn/fav/addFav/J6INEAyUV">收藏</a><!---->&nbsp;
+<span class="ct">3小时前&nbsp;来自微博 weibo.com</span></div></div>
+</body></html>"""
+
+
+def test_a_weibo_cn_feed_page_names_each_posts_author_not_the_viewer() -> None:
+    page = parse(FEED.encode(), ParseContext(now=NOW))
+    post, repost = (normalise_mention(m) for m in page.mentions)
+    assert (post.author.id, post.author.name, post.author.verified) == (
+        "1935396210",
+        "少年JUMP吧",
+        True,
+    )
+    assert (repost.author.id, repost.author.name) == ("happywhisper", "路人乙")
+    assert post.engagement.likes == 41 and post.engagement.comments == 16
+    # the page's own buttons stay out of the text; the emoji code is content
+    assert repost.text == "小米这次能不能给个说法[doge]"
+    assert repost.kind == MentionKind.REPOST and repost.thread_id == f"weibo:{post.native_id}"
+    assert repost.engagement.likes == 2
