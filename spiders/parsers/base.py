@@ -136,18 +136,11 @@ def load_json(body: bytes, what: str) -> Any:
         raise BadBody(f"not valid JSON ({what}): {exc.msg} at char {exc.pos}") from None
 
 
-# what the platforms' verification and captcha pages say (Zhihu 安全验证 and its
-# unhuman check, Weibo 验证码 and the visitor system, Baidu's wappass, Bilibili's geetest)
-VERIFICATION_MARKERS = (
-    "安全验证",
-    "验证码",
-    "滑动验证",
-    "unhuman",
-    "captcha",
-    "Sina Visitor System",
-    "wappass.baidu.com",
-    "geetest",
-)
+# what the platforms' verification and captcha pages say: words that mean it only in
+# the title (Zhihu 安全验证, Weibo 验证码) and names that mean it anywhere near the top
+# (Zhihu's unhuman check, the Sina visitor system, Baidu's wappass, Bilibili's geetest)
+_TITLE_MARKERS = ("安全验证", "验证码", "滑动验证")
+_PAGE_MARKERS = ("unhuman", "captcha", "Sina Visitor System", "wappass.baidu.com", "geetest")
 
 
 def verification_marker(html: str) -> str | None:
@@ -155,9 +148,8 @@ def verification_marker(html: str) -> str | None:
     head = html[:20_000]
     title_end = head.lower().find("</title>")
     title = head[:title_end] if title_end >= 0 else head[:2000]
-    return next((m for m in VERIFICATION_MARKERS if m in title), None) or next(
-        (m for m in VERIFICATION_MARKERS[3:] if m in head), None
-    )
+    in_title = (m for m in (*_TITLE_MARKERS, *_PAGE_MARKERS) if m in title)
+    return next(in_title, None) or next((m for m in _PAGE_MARKERS if m in head), None)
 
 
 def load_html(body: bytes, what: str, declared: str | None = None) -> str:

@@ -4,8 +4,8 @@ in ``data``), a space's dynamics (``x/polymer/web-dynamic/v1/feed/space``), and 
 video's comments (``x/v2/reply`` and ``x/v2/reply/main``, with their nested replies).
 
 A forwarded dynamic's thread is the dynamic it forwards (kept as its own mention); a
-comment's thread is its video (the BV id of its ``oid``), its parent the comment it answers; a
-video's reach is its play count.
+comment's thread is its video (the BV id of its ``oid``), its parent the comment it
+answers; a video's reach is its play count.
 """
 
 from __future__ import annotations
@@ -57,21 +57,20 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
 def _video(video: Any, ctx: ParseContext, page: Page) -> None:
     if not isinstance(video, dict) or video.get("type") not in (None, "video"):
         return
-    aid = str(video.get("aid") or video.get("id") or "")
+    aid = video.get("aid") or video.get("id") or ""
     # pre-2020 lists carry only the aid: the same video as its BV id, so one video is
     # one mention whichever endpoint (or feed) found it
-    bvid = str(video.get("bvid") or "") or (bilibili_video_id(f"av{aid}") if aid.isdigit() else "")
-    native_id = bvid or ""
+    bvid = str(video.get("bvid") or "") or bilibili_video_id(f"av{aid}")
     published = _when(video.get("pubdate"), ctx) or _when(video.get("senddate"), ctx)
-    if not native_id or published is None:
-        page.errors.append(f"video {native_id or '?'}: no id or time")
+    if not bvid or published is None:
+        page.errors.append(f"video {bvid or '?'}: no id or time")
         return
     page.add(
         ctx.mention(
             platform=PLATFORM,
-            native_id=native_id,
+            native_id=bvid,
             kind=MentionKind.VIDEO,
-            url=f"https://www.bilibili.com/video/{bvid}" if bvid else str(video.get("arcurl", "")),
+            url=f"https://www.bilibili.com/video/{bvid}",
             title=str(video.get("title") or ""),
             text=str(video.get("description") or ""),
             published_at=published,
@@ -163,10 +162,9 @@ def _reply(reply: Any, ctx: ParseContext, page: Page, parent: str | None = None)
     content = reply.get("content") or {}
     verify = member.get("official_verify") or {}
     # type 1 (the default) is a video, whose oid is its aid: the thread is the video's mention
-    is_video = str(reply.get("type") or "1") == "1" and oid.isdigit()
-    video = mention_id(
-        PLATFORM, (bilibili_video_id(f"av{oid}") if is_video else None) or f"av{oid}"
-    )
+    is_video = str(reply.get("type") or "1") == "1"
+    bvid = bilibili_video_id(f"av{oid}") if is_video else None
+    video = mention_id(PLATFORM, bvid or f"av{oid}")
     page.add(
         ctx.mention(
             platform=PLATFORM,

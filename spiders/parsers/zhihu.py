@@ -50,13 +50,13 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
 
 
 def _unknown_items(items: list[Any], page: Page) -> None:
-    """Items were listed but none was an answer, article or question: a new layout or an
+    """Items were listed but none was a post (answer, article, question, pin): a new layout or an
     endpoint this parser does not read, never a quiet success. An empty list (the end of
     a member's answers, a search with no result) is one."""
     if items and not page.mentions and not page.errors:
         kinds = sorted({_kind(item) for item in items if isinstance(item, dict)} - {""})
         raise Unparseable(
-            f"{len(items)} Zhihu items, none an answer, article or question "
+            f"{len(items)} Zhihu items, none an answer, article, question or pin "
             f"(types: {', '.join(kinds[:5]) or 'none'})"
         )
 
