@@ -60,7 +60,7 @@ class PluginContext:
     data_dir: Path = Path("data")
     """Where plugins that keep files put them (the embedded store)."""
     brand_terms: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    """Per brand, its name, aliases and keywords (casefolded)."""
+    """Per brand, its name, aliases and keywords in the matching form (``textfold.fold``)."""
     crisis_vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Crisis terms per brand; the entry under "" applies to every brand."""
     timezone: str = "Asia/Shanghai"

@@ -21,6 +21,7 @@ from listener.scorers.base import Scorer
 from listener.scorers.registry import SCORERS
 from listener.stores.base import Store
 from listener.stores.registry import STORES
+from listener.textfold import fold
 
 
 def plugin_context(config: Config, state: Callable[[str], State] | None = None) -> PluginContext:
@@ -29,7 +30,7 @@ def plugin_context(config: Config, state: Callable[[str], State] | None = None) 
     return PluginContext(
         data_dir=config.daemon.data_dir,
         brand_terms={
-            b.name: frozenset(w.casefold() for w in (b.name, *b.aliases, *b.keywords))
+            b.name: frozenset(fold(w) for w in (b.name, *b.aliases, *b.keywords))
             for b in config.brands
         },
         crisis_vocabulary=config.detection.vocabulary(config.brands),

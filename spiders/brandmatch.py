@@ -1,9 +1,10 @@
 """Decide which brands a post is about: aliases, keywords and boolean queries, minus
 exclusions.
 
-Text and terms are folded the same way (NFKC, casefold, Traditional → Simplified), so
-width, case and script never matter. One Aho–Corasick automaton holds every term of
-every brand, so a post is scanned once however many brands and aliases there are.
+Text and terms are folded the same way (``listener.textfold.fold``: NFKC, casefold,
+Traditional → Simplified), so width, case and script never matter. One Aho–Corasick
+automaton holds every term of every brand, so a post is scanned once however many
+brands and aliases there are.
 A hit inside an exclusion does not count (小米 in 小米粥). Latin terms must stand
 alone: ``mi`` does not match inside ``xiaomi`` or ``mine`` (pinyin abbreviations
 such as ``xm`` are Latin terms too).
@@ -19,12 +20,7 @@ import ahocorasick
 
 from listener.brandquery import Query, parse_query
 from listener.domain import CrawlBrand
-from spiders.normalise import simplified
-from spiders.text import fold as fold_width_case
-
-
-def fold(text: str) -> str:
-    return simplified(fold_width_case(text))
+from listener.textfold import fold
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,19 @@
-"""Normalise a parsed mention: HTML to text, NFKC, whitespace, Traditional → Simplified.
+"""Clean a parsed mention: HTML to text, invisible characters and spaces; nothing else.
 
-The normalised text is what is matched, scored and shown; the text as published is
-kept in ``text_original`` whenever normalisation changed it.
+The text stays as its author wrote it (full-width punctuation, Traditional characters);
+matching, search and the sentiment model fold it themselves (``listener.textfold``).
+The body as published is kept in ``text_original`` whenever cleaning changed it (HTML).
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
-
-import opencc
 
 from listener.domain import Mention
 from spiders.text import html_to_text, normalise
 
 
-@lru_cache(maxsize=1)
-def _to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Traditional characters to Simplified (OpenCC ``t2s``); Simplified text is unchanged."""
-    return _to_simplified().convert(text) if text else text
-
-
 def clean(text: str) -> str:
-    """HTML (or plain text) as a reader sees it, NFKC, Simplified."""
-    return simplified(normalise(html_to_text(text) if "<" in text or "&" in text else text))
+    """HTML (or plain text) as a reader sees it."""
+    return normalise(html_to_text(text) if "<" in text or "&" in text else text)
 
 
 def normalise_mention(mention: Mention) -> Mention:

@@ -1,4 +1,8 @@
-"""Text normalisation shared by every spider: HTML to text, NFKC, whitespace."""
+"""Text cleaning shared by every spider: HTML to text, invisible characters, whitespace.
+
+The text is kept as its author wrote it (full-width punctuation, Traditional characters,
+emoji codes); matching folds it with ``listener.textfold``.
+"""
 
 from __future__ import annotations
 
@@ -29,13 +33,9 @@ def _alt(alt: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width → half-width), collapse spaces, trim; keeps line breaks."""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text))
+    """Canonical composition (NFC, which keeps width and punctuation), invisible characters
+    removed, spaces collapsed, trimmed; keeps line breaks."""
+    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n", "\n".join(lines)).strip()
-
-
-def fold(text: str) -> str:
-    """The form used for matching: NFKC and casefolded."""
-    return unicodedata.normalize("NFKC", text).casefold()

@@ -30,6 +30,7 @@ from listener.plugin import PluginContext
 from listener.stats.seasonal import SeasonalConfig, assess_rows
 from listener.stats.spikes import assess_latest
 from listener.stores.base import BucketQuery, MentionQuery
+from listener.textfold import fold
 
 HISTORY_TTL = timedelta(hours=1)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -270,7 +271,7 @@ class CrisisTermsDetector(Detector):
             return cached[1]
         cfg = self.config
         texts = [
-            m.text
+            fold(m.text)
             for m in context.store.search(
                 MentionQuery(
                     brands=(brand,),
@@ -295,9 +296,9 @@ class CrisisTermsDetector(Detector):
                 limit=200,
             )
         ).mentions
-        ignore = {brand, *self.brand_words.get(brand, frozenset())}
+        ignore = {fold(brand), *self.brand_words.get(brand, frozenset())}
         return emerging_terms(
-            [m.text for m in recent],
+            [fold(m.text) for m in recent],
             self._history(context, brand),
             ignore,
             cfg.emerging_min_posts,

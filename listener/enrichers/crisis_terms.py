@@ -10,6 +10,7 @@ from typing import Literal, Self
 from listener.domain import Mention
 from listener.enrichers.base import Enricher, EnricherConfig
 from listener.plugin import PluginContext
+from listener.textfold import fold
 
 DEFAULT_CRISIS_TERMS = (
     "维权",
@@ -45,7 +46,9 @@ Vocabulary = Mapping[str, tuple[str, ...]]
 
 
 def crisis_terms(text: str, vocabulary: Iterable[str]) -> tuple[str, ...]:
-    return tuple(term for term in vocabulary if term in text)
+    """The vocabulary's terms the text contains, compared in the matching form."""
+    folded = fold(text)
+    return tuple(term for term in vocabulary if fold(term) in folded)
 
 
 class CrisisTermsEnricherConfig(EnricherConfig):

@@ -13,6 +13,7 @@ from pydantic import Field, field_validator
 
 from listener.domain import Mention
 from listener.enrichers.base import Enricher, EnricherConfig
+from listener.textfold import fold
 
 INFLUENCE_WEIGHTS = {"reach": 0.5, "verified": 0.15, "resonance": 0.25, "relevance": 0.1}
 
@@ -46,8 +47,8 @@ def influence(
     reach = min(1.0, math.log10((author.followers or 0) + 1) / 7.0)
     resonance = min(1.0, math.log10(1 + 2 * e.reposts + e.comments + 0.2 * e.likes) / 4.0)
     terms = sum(len(t) for t in mention.matched_terms.values())
-    head = (mention.title + mention.text)[:30]
-    up_front = any(b in head for b in mention.brands)
+    head = fold((mention.title + mention.text)[:30])
+    up_front = any(fold(b) in head for b in mention.brands)
     relevance = (
         min(1.0, 0.5 * min(terms, 2) + (0.25 if up_front else 0.0)) if mention.brands else 0.0
     )

@@ -15,6 +15,7 @@ from typing import Literal
 
 from listener.domain import Score
 from listener.scorers.base import ScorerConfig, ScorerPlugin
+from listener.textfold import model_form
 
 POSITIVE = (
     "好用",
@@ -130,7 +131,7 @@ class LexiconScorer(ScorerPlugin):
     def score(self, texts: Sequence[str]) -> list[Score]:
         scores = []
         for text in texts:
-            polarity = self._polarity(text)
+            polarity = self._polarity(model_form(text))
             strength = 1.0 - math.exp(-abs(polarity))
             polar = 0.5 + 0.45 * strength
             if abs(polarity) < self.config.neutral_band:

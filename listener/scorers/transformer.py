@@ -14,6 +14,7 @@ from pydantic import Field
 
 from listener.domain import Score
 from listener.scorers.base import ScorerConfig, ScorerPlugin
+from listener.textfold import model_form
 
 
 class TransformerScorerConfig(ScorerConfig):
@@ -43,4 +44,4 @@ class TransformerScorer(ScorerPlugin):
         self.version = self.model.version
 
     def score(self, texts: Sequence[str]) -> list[Score]:
-        return self.model.score(list(texts))
+        return self.model.score([model_form(t) for t in texts])

@@ -13,11 +13,13 @@ from collections import defaultdict
 
 from datasketch import MinHash, MinHashLSH
 
+from listener.textfold import fold
+
 _NOISE = re.compile(r"https?://\S+|@[\w\-\u4e00-\u9fff]+|\[[^\]]{1,8}\]|\d+|[^\w\u4e00-\u9fff]+")
 
 
 def normalise(text: str) -> str:
-    return _NOISE.sub("", text.casefold())
+    return _NOISE.sub("", fold(text))
 
 
 def shingles(text: str) -> set[str]:

@@ -15,6 +15,7 @@ from typing import ClassVar, Literal, Self
 from listener.config.types import Section
 from listener.domain import Incident, Mention, Outage, SentimentLabel, SourceHealth
 from listener.plugin import Named, PluginContext
+from listener.textfold import fold
 
 
 class StoreError(Exception):
@@ -192,8 +193,15 @@ class Store(Named, ABC):
         self.close()
 
 
+def searchable(mention: Mention) -> str:
+    """What text search matches: title, text and original text in the matching form
+    (every store keeps it beside the text as written)."""
+    return fold("\n".join(p for p in (mention.title, mention.text, mention.text_original) if p))
+
+
 def split_terms(text: str) -> list[str]:
-    """Whitespace-separated terms, with "double quoted phrases" kept whole, casefolded."""
+    """Whitespace-separated terms, with "double quoted phrases" kept whole, in the matching
+    form (``listener.textfold.fold``: width, case and script do not matter)."""
     terms: list[str] = []
     rest = text.strip()
     while rest:
@@ -201,10 +209,10 @@ def split_terms(text: str) -> list[str]:
             end = rest.find('"', 1)
             phrase, rest = (rest[1:], "") if end < 0 else (rest[1:end], rest[end + 1 :])
             if phrase.strip():
-                terms.append(phrase.strip().casefold())
+                terms.append(fold(phrase.strip()))
         else:
             word, _, rest = rest.partition(" ")
             if word:
-                terms.append(word.casefold())
+                terms.append(fold(word))
         rest = rest.strip()
     return terms

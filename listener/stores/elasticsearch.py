@@ -117,6 +117,14 @@ class ElasticsearchStore(StateIndices, Store):
             name=f"{self.prefix}-mentions",
             body=mentions,
         )
+        if self._call("check the alias", self.client.indices.exists_alias, name=self.mentions):
+            # months indexed before an upgrade get the template's new fields too
+            self._call(
+                "add new fields to the mention indices",
+                self.client.indices.put_mapping,
+                index=self.mentions,
+                properties=mentions["template"]["mappings"]["properties"],
+            )
         state = self._template("state")
         state["index_patterns"] = [f"{self.prefix}-state-*"]
         self._call(

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from listener.domain import Mention
-from listener.stores.base import MentionQuery, split_terms
+from listener.stores.base import MentionQuery, searchable, split_terms
 
-DERIVED = ("engagement_total", "sentiment_label", "crisis")
+DERIVED = ("engagement_total", "sentiment_label", "crisis", "search_text")
 """Fields a mention's document carries beside the model, for queries and Kibana."""
 
 
@@ -17,6 +17,7 @@ def document(mention: Mention) -> dict[str, Any]:
     doc["engagement_total"] = mention.engagement.total
     doc["sentiment_label"] = mention.sentiment.label if mention.sentiment else None
     doc["crisis"] = bool(mention.crisis_terms)
+    doc["search_text"] = searchable(mention)
     return doc
 
 
@@ -25,14 +26,15 @@ def mention_from(source: dict[str, Any]) -> Mention:
 
 
 def mention_query(q: MentionQuery) -> dict[str, Any]:
-    """The same filters as every store: every text term in the title, text or original
-    text (a phrase: Chinese is matched character by character by the standard analyzer)."""
+    """The same filters as every store: every text term (folded) in the folded copy, or
+    in the title, text or original text of documents indexed before it existed (a phrase:
+    Chinese is matched character by character by the standard analyzer)."""
     must: list[dict[str, Any]] = [
         {
             "multi_match": {
                 "query": term,
                 "type": "phrase",
-                "fields": ["title", "text", "text_original"],
+                "fields": ["search_text", "title", "text", "text_original"],
             }
         }
         for term in split_terms(q.text)

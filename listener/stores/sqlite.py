@@ -28,6 +28,7 @@ from listener.stores.base import (
     StoreConfig,
     StoreError,
     UpsertReport,
+    searchable,
 )
 from listener.stores.sqlite_sql import (
     MIGRATIONS,
@@ -36,7 +37,6 @@ from listener.stores.sqlite_sql import (
     brand_filter,
     epoch,
     field_filters,
-    searchable,
     text_filters,
 )
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from listener.domain import Mention
 from listener.stores.base import MentionQuery, split_terms
 
 SCHEMA_VERSION = 2
@@ -81,12 +80,6 @@ CREATE INDEX IF NOT EXISTS incidents_updated ON incidents (updated_at);
 
 def epoch(value: datetime) -> float:
     return value.timestamp()
-
-
-def searchable(mention: Mention) -> str:
-    return "\n".join(
-        p for p in (mention.title, mention.text, mention.text_original) if p
-    ).casefold()
 
 
 def _fts_phrase(term: str) -> str:

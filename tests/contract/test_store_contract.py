@@ -71,6 +71,22 @@ def test_search_in_traditional_original_text(store: Store) -> None:
     assert ids(store, text="汽車") == ["weibo:1"]
 
 
+def test_search_ignores_width_case_and_script_of_text_as_written(store: Store) -> None:
+    store.bulk_upsert(
+        [
+            mention("1", "小米ＳＵ７的剎車失靈了！客服呢？"),
+            mention("2", "蔚来ES6续航提升明显，点赞"),
+        ]
+    )
+    assert ids(store, text="刹车失灵") == ["weibo:1"]
+    assert ids(store, text="su7") == ["weibo:1"]
+    assert ids(store, text="剎車失靈") == ["weibo:1"]
+    assert ids(store, text="續航") == ["weibo:2"]
+    assert ids(store, text="es6") == ["weibo:2"]
+    found = store.search(MentionQuery(text="刹车")).mentions
+    assert found[0].text == "小米ＳＵ７的剎車失靈了！客服呢？"  # stored as written
+
+
 def test_filters(store: Store) -> None:
     store.bulk_upsert(
         [

@@ -8,5 +8,7 @@ def test_html_to_text_keeps_what_a_reader_sees() -> None:
     assert html_to_text(html) == "发热严重[怒]\n客服 @小米客服& 退款"
 
 
-def test_normalise() -> None:
-    assert normalise("  ＳＵ７\u3000 真好  \r\n\r\n\n 第二行 ") == "SU7 真好\n第二行"
+def test_normalise_collapses_spaces_and_keeps_the_text_as_written() -> None:
+    assert normalise("  ＳＵ７\u3000 真好  \r\n\r\n\n 第二行 ") == "ＳＵ７ 真好\n第二行"
+    assert normalise("退款！\u200b臺灣，[doge]") == "退款！臺灣，[doge]"
+    assert normalise("e\u0301") == "\u00e9"  # canonical composition only

@@ -40,7 +40,7 @@ def test_a_repost_card_points_at_its_original() -> None:
     assert (reach.reposts, reach.comments, reach.likes) == (10_000, 2301, 880)
     assert post.kind == MentionKind.REPOST
     assert post.thread_id == "weibo:5184713499347542"  # the bid PzxMFDdIO as a mid
-    assert post.text == "转发:小米这次要给个说法"
+    assert post.text == "转发：小米这次要给个说法"
     assert post.author.id == "7001000001" and post.author.name == "路过的车主"
     assert (post.engagement.reposts, post.engagement.comments, post.engagement.likes) == (12, 3, 45)
     assert post.url == "https://weibo.com/7001000001/Q0aBcDeFg"
