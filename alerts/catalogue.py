@@ -17,7 +17,7 @@ import string
 from collections.abc import Mapping
 from typing import Literal
 
-from listener.domain import Fact, Incident, IncidentEvent, IncidentStatus
+from listener.domain import Engagement, Fact, Incident, IncidentEvent, IncidentStatus
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -333,6 +333,15 @@ class Words:
             if n >= size:
                 return f"{n / scale:.1f}{unit}"
         return f"{n:g}"
+
+    def counts(self, engagement: Engagement) -> dict[str, str]:
+        """Reposts, comments, likes and views as people read them; a count the platform
+        printed as a floor keeps its ``+`` (100.0万+)."""
+        return {
+            name: self.number(getattr(engagement, name))
+            + ("+" if engagement.is_floor(name) else "")
+            for name in ("reposts", "comments", "likes", "views")
+        }
 
     def platform(self, name: str) -> str:
         return self._words.get(f"platform.{name}", name)

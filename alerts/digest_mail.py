@@ -98,10 +98,11 @@ def view(digest: Digest) -> dict[str, Any]:
             "text": excerpt(m.text, 120),
             "url": safe_url(m.url),
             "reach": w["reach"].format(
-                reposts=_count(m.engagement.reposts),
-                comments=_count(m.engagement.comments),
-                likes=_count(m.engagement.likes),
-                views=_count(m.engagement.views),
+                **{
+                    name: _count(getattr(m.engagement, name))
+                    + ("+" if m.engagement.is_floor(name) else "")
+                    for name in ("reposts", "comments", "likes", "views")
+                }
             ),
             "brands": words.join(m.brands),
         }

@@ -118,12 +118,7 @@ def _post_block(m: Mention, words: Words) -> Block:
         who.append(words("slack.followers", count=words.number(a.followers)))
     if a.influence is not None:
         who.append(words("slack.influence", value=a.influence))
-    counts = words(
-        "slack.counts",
-        reposts=words.number(e.reposts),
-        comments=words.number(e.comments),
-        likes=words.number(e.likes),
-    )
+    counts = words("slack.counts", **words.counts(e))
     url = safe_url(m.url)
     link = f"<{url}|{words('slack.open_post')}> · " if url else ""
     text = (

@@ -80,9 +80,8 @@ def excerpt(text: str, limit: int = 80) -> str:
 
 
 def mention_line(m: Mention, words: Words) -> str:
-    e = m.engagement
     who = m.author.name or m.author.id
-    counts = words("text.engagement", reposts=e.reposts, comments=e.comments, likes=e.likes)
+    counts = words("text.engagement", **words.counts(m.engagement))
     return (
         f"  · {who} ({words.platform(m.platform)}, {counts}): {excerpt(m.text)} {safe_url(m.url)}"
     ).rstrip()

@@ -57,11 +57,21 @@ class Author(_Frozen):
     """The parts of ``influence``, each 0..1, so a person can see why it is high."""
 
 
+EngagementCount = Literal["reposts", "comments", "likes", "views"]
+
+
 class Engagement(_Frozen):
     reposts: int = Field(default=0, ge=0)
     comments: int = Field(default=0, ge=0)
     likes: int = Field(default=0, ge=0)
     views: int = Field(default=0, ge=0)
+    at_least: tuple[EngagementCount, ...] = ()
+    """Counts the platform printed as a floor (``100万+``): the true number is at least
+    the value, maybe far more. Growth cannot be read from them."""
+
+    def is_floor(self, count: str) -> bool:
+        """True when ``count`` (reposts, comments, likes, views) is only a lower bound."""
+        return count in self.at_least
 
     @property
     def total(self) -> int:

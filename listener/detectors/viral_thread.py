@@ -61,8 +61,10 @@ class ViralThreadDetector(Detector):
         )
         signals = []
         for m in posts:
-            if m.engagement.reposts >= cfg.viral:
-                continue  # already viral: other detectors and the incident carry it
+            if m.engagement.reposts >= cfg.viral or m.engagement.is_floor("reposts"):
+                # already viral (a floor such as 100万+ is), or its growth cannot be read
+                # from a count printed as a floor: other detectors and the incident carry it
+                continue
             ages, watched = repost_ages(m)
             forecast = self.model.forecast(
                 ages,

@@ -40,7 +40,8 @@ def influence(
 
     - reach: followers, log-scaled (10 million → 1);
     - verified: a verified account (media, officials, KOLs);
-    - resonance: how far this post is reshared and discussed (10k interactions → 1);
+    - resonance: how far this post is reshared and discussed (10k interactions → 1; a
+      count printed as a floor, ``100万+``, counts at its floor, already past 1);
     - relevance: how squarely it is about the brand (terms matched, brand up front).
     """
     author, e = mention.author, mention.engagement

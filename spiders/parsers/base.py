@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from listener.domain import Mention, utcnow
+from listener.domain import Engagement, Mention, utcnow
 
 
 class Unparseable(Exception):
@@ -171,6 +171,25 @@ def decode(body: bytes, declared: str | None = None) -> str:
         except (UnicodeDecodeError, LookupError):
             continue
     return body.decode("utf-8", errors="replace")
+
+
+def is_floor(value: Any) -> bool:
+    """A count printed as a lower bound: "100万+", "10w+", "999+"."""
+    return isinstance(value, str) and value.strip().endswith("+")
+
+
+def counts(**raw: Any) -> Engagement:
+    """Engagement from counts as the platform printed them; a tuple is summed (comments
+    and danmaku). A count printed as a floor is kept at its floor and marked
+    ``at_least``, so nothing downstream takes it for exact."""
+    values: dict[str, int] = {}
+    floors: list[str] = []
+    for name, value in raw.items():
+        parts = value if isinstance(value, tuple) else (value,)
+        values[name] = sum(as_int(part) for part in parts)
+        if any(is_floor(part) for part in parts):
+            floors.append(name)
+    return Engagement.model_validate({**values, "at_least": tuple(floors)})
 
 
 def as_int(value: Any) -> int:

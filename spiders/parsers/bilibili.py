@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from listener.domain import Author, Engagement, MentionKind, mention_id
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
+from listener.domain import Author, MentionKind, mention_id
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, counts, load_json
 from spiders.parsers.ids import bilibili_video_id
 from spiders.parsers.times import from_epoch, parse_cn_time
 
@@ -75,10 +75,10 @@ def _video(video: Any, ctx: ParseContext, page: Page) -> None:
             text=str(video.get("description") or ""),
             published_at=published,
             author=Author(id=str(video.get("mid") or ""), name=str(video.get("author") or "")),
-            engagement=Engagement(
-                comments=as_int(video.get("review")) + as_int(video.get("video_review")),
-                likes=as_int(video.get("favorites")) + as_int(video.get("like")),
-                views=as_int(video.get("play")),
+            engagement=counts(
+                comments=(video.get("review"), video.get("video_review")),
+                likes=(video.get("favorites"), video.get("like")),
+                views=video.get("play"),
             ),
         )
     )
@@ -119,10 +119,10 @@ def _dynamic(item: Any, ctx: ParseContext, page: Page, root: str | None = None) 
                 verified=_verified(verify),
                 verified_reason=str(verify.get("desc") or ""),
             ),
-            engagement=Engagement(
-                reposts=as_int((stat.get("forward") or {}).get("count")),
-                comments=as_int((stat.get("comment") or {}).get("count")),
-                likes=as_int((stat.get("like") or {}).get("count")),
+            engagement=counts(
+                reposts=(stat.get("forward") or {}).get("count"),
+                comments=(stat.get("comment") or {}).get("count"),
+                likes=(stat.get("like") or {}).get("count"),
             ),
         )
     )
@@ -181,9 +181,7 @@ def _reply(reply: Any, ctx: ParseContext, page: Page, parent: str | None = None)
                 verified=_verified(verify),
                 verified_reason=str(verify.get("desc") or ""),
             ),
-            engagement=Engagement(
-                likes=as_int(reply.get("like")), comments=as_int(reply.get("rcount"))
-            ),
+            engagement=counts(likes=reply.get("like"), comments=reply.get("rcount")),
         )
     )
     for nested in reply.get("replies") or []:

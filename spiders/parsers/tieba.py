@@ -17,8 +17,8 @@ from typing import Any
 
 from parsel import Selector, SelectorList
 
-from listener.domain import Author, Engagement, MentionKind, mention_id
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
+from listener.domain import Author, MentionKind, mention_id
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, counts, load_html
 from spiders.parsers.times import page_clock, parse_cn_time
 
 PLATFORM = "tieba"
@@ -108,7 +108,7 @@ def _thread_list(threads: SelectorList[Selector], ctx: ParseContext, page: Page)
                     id=str(author_field.get("user_id") or data.get("author_portrait") or ""),
                     name=str(data.get("author_name") or data.get("author_nickname") or ""),
                 ),
-                engagement=Engagement(comments=as_int(data.get("reply_num"))),
+                engagement=counts(comments=data.get("reply_num")),
             )
         )
 
@@ -141,9 +141,7 @@ def _mobile_thread_list(threads: SelectorList[Selector], ctx: ParseContext, page
                 text=title,
                 published_at=published,
                 author=Author(id=author, name=author),
-                engagement=Engagement(
-                    comments=as_int(thread.css("div.btn_reply span.btn_icon::text").get(""))
-                ),
+                engagement=counts(comments=thread.css("div.btn_reply span.btn_icon::text").get("")),
             )
         )
 

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlparse
 
 from parsel import Selector
 
-from listener.domain import Author, Engagement, MentionKind, mention_id
+from listener.domain import Author, MentionKind, mention_id
 from spiders.parsers import weibo_html
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, counts, load_json
 from spiders.parsers.times import from_epoch, weibo_time
 from spiders.parsers.weibo_ids import PLATFORM, status_url
 
@@ -79,10 +79,10 @@ def _append_status(
             text=str(text),
             published_at=published,
             author=author,
-            engagement=Engagement(
-                reposts=as_int(status.get("reposts_count")),
-                comments=as_int(status.get("comments_count")),
-                likes=as_int(status.get("attitudes_count")),
+            engagement=counts(
+                reposts=status.get("reposts_count"),
+                comments=status.get("comments_count"),
+                likes=status.get("attitudes_count"),
             ),
             long_text=bool(status.get("isLongText")) or full_text is not None,
         )
@@ -177,10 +177,10 @@ def _long_text(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
             text=str(data.get("longTextContent") or ""),
             published_at=published,
             author=Author(id=""),
-            engagement=Engagement(
-                reposts=as_int(data.get("reposts_count")),
-                comments=as_int(data.get("comments_count")),
-                likes=as_int(data.get("attitudes_count")),
+            engagement=counts(
+                reposts=data.get("reposts_count"),
+                comments=data.get("comments_count"),
+                likes=data.get("attitudes_count"),
             ),
             long_text=True,
         )
@@ -219,9 +219,8 @@ def _hot_comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
                     text=str(item.get("text") or ""),
                     published_at=published,
                     author=weibo_author(item.get("user")),
-                    engagement=Engagement(
-                        likes=as_int(item.get("like_count")),
-                        comments=as_int(item.get("total_number")),
+                    engagement=counts(
+                        likes=item.get("like_count"), comments=item.get("total_number")
                     ),
                 )
             )
@@ -268,7 +267,7 @@ def _html_list(html: str, ctx: ParseContext, page: Page) -> None:
                 text=text,
                 published_at=published,
                 author=Author(id=author_id, name=user_link.css("::text").get("").strip()),
-                engagement=Engagement(likes=as_int(likes[-1]) if likes else 0),
+                engagement=counts(likes=likes[-1] if likes else 0),
             )
         )
     page.more = bool(page.mentions)

@@ -11,12 +11,12 @@ from datetime import datetime
 
 from parsel import Selector, SelectorList
 
-from listener.domain import Author, Engagement, MentionKind, mention_id
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_html
+from listener.domain import Author, MentionKind, mention_id
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, counts, load_html
 from spiders.parsers.times import page_clock, weibo_time
 from spiders.parsers.weibo_ids import PLATFORM, bid_to_mid, status_url
 
-_COUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?[万亿]?)")  # "2,301", "1.2万"
+_COUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?[万亿]?\+?)")  # "2,301", "1.2万", "100万+"
 _UID = re.compile(r"(?:weibo\.com|weibo\.cn)?/(?:u/)?(\d{5,})")
 _BRACKET_COUNT = re.compile(r"\[(\d+)\]")
 # weibo.cn's per-post buttons: 赞[41] 转发[30] 评论[16] 收藏 原图 操作 举报 …
@@ -66,11 +66,12 @@ def _uid(href: str) -> str:
     return match.group(1) if match else ""
 
 
-def _counts(texts: SelectorList[Selector]) -> list[int]:
+def _counts(texts: SelectorList[Selector]) -> list[str]:
+    """Each button's count as printed ("" when it shows only its label)."""
     values = []
     for node in texts:
         found = _COUNT.findall(" ".join(node.css("::text").getall()))
-        values.append(as_int(found[-1]) if found else 0)
+        values.append(found[-1] if found else "")
     return values
 
 
@@ -92,7 +93,7 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
             page.errors.append(f"card {mid}: unreadable time {stamp.strip()!r}")
             continue
         acts = card.css("div.card-act li")
-        numbers = _counts(acts)[-3:] if len(acts) >= 3 else [0, 0, 0]
+        reposts, comments, likes = _counts(acts)[-3:] if len(acts) >= 3 else ("", "", "")
         author_id = _uid(name_link.attrib.get("href", ""))
         root = card.css("div.card-comment")
         thread_id = None
@@ -116,11 +117,7 @@ def _search_cards(cards: SelectorList[Selector], ctx: ParseContext, page: Page) 
                     name=name_link.attrib.get("nick-name") or name_link.css("::text").get(""),
                     verified=bool(card.css("div.info i.icon-vip-b, div.info i.icon-vip-y")),
                 ),
-                engagement=Engagement(
-                    reposts=numbers[0] if len(numbers) > 2 else 0,
-                    comments=numbers[1] if len(numbers) > 2 else 0,
-                    likes=numbers[2] if len(numbers) > 2 else 0,
-                ),
+                engagement=counts(reposts=reposts, comments=comments, likes=likes),
                 long_text=bool(card.css("p[node-type=feed_list_content_full]")),
             )
         )
@@ -136,7 +133,7 @@ def _original(root: SelectorList[Selector], mid: str, ctx: ParseContext, page: P
         return
     name = root.css("a.name")
     numbers = _counts(root.css("ul.act li, div.card-act li"))
-    reposts, comments, likes = numbers[-3:] if len(numbers) >= 3 else (0, 0, 0)
+    reposts, comments, likes = numbers[-3:] if len(numbers) >= 3 else ("", "", "")
     page.add(
         ctx.mention(
             platform=PLATFORM,
@@ -148,7 +145,7 @@ def _original(root: SelectorList[Selector], mid: str, ctx: ParseContext, page: P
                 id=_uid(name.attrib.get("href", "")),
                 name=(name.attrib.get("nick-name") or name.css("::text").get("")).lstrip("@"),
             ),
-            engagement=Engagement(reposts=reposts, comments=comments, likes=likes),
+            engagement=counts(reposts=reposts, comments=comments, likes=likes),
         )
     )
 
@@ -181,7 +178,7 @@ def _legacy_feeds(feeds: SelectorList[Selector], ctx: ParseContext, page: Page) 
             page.errors.append(f"feed {mid}: unreadable time {stamp!r}")
             continue
         numbers = _counts(feed.css("ul.feed_action_info li"))
-        reposts, comments, likes = numbers[1:4] if len(numbers) >= 4 else (0, 0, 0)
+        reposts, comments, likes = numbers[1:4] if len(numbers) >= 4 else ("", "", "")
         page.add(
             ctx.mention(
                 platform=PLATFORM,
@@ -194,7 +191,7 @@ def _legacy_feeds(feeds: SelectorList[Selector], ctx: ParseContext, page: Page) 
                     name=name.attrib.get("nick-name") or name.attrib.get("title", ""),
                     verified=bool(feed.css("a.icon_approve, a.icon_approve_gold, a.approve_co")),
                 ),
-                engagement=Engagement(reposts=reposts, comments=comments, likes=likes),
+                engagement=counts(reposts=reposts, comments=comments, likes=likes),
             )
         )
 
@@ -314,7 +311,7 @@ def _append_wap(
             text=text,
             published_at=published,
             author=author,
-            engagement=Engagement(reposts=reposts, comments=comments, likes=likes),
+            engagement=counts(reposts=reposts, comments=comments, likes=likes),
         )
     )
 

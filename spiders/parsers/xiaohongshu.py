@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from listener.domain import Author, Engagement, MentionKind, mention_id
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
+from listener.domain import Author, MentionKind, mention_id
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, counts, load_json
 from spiders.parsers.times import SHANGHAI, from_epoch, parse_cn_time
 
 PLATFORM = "xiaohongshu"
@@ -72,7 +72,7 @@ def _note(note: dict[str, Any], fallback_id: str, ctx: ParseContext, page: Page)
     if not native_id or published is None:
         page.errors.append(f"note {native_id or '?'}: no id or time")
         return
-    counts = note.get("interact_info") or {}
+    interact = note.get("interact_info") or {}
     title = str(note.get("title") or note.get("display_title") or "")
     page.add(
         ctx.mention(
@@ -84,10 +84,10 @@ def _note(note: dict[str, Any], fallback_id: str, ctx: ParseContext, page: Page)
             text=str(note.get("desc") or title),
             published_at=published,
             author=_author(note.get("user")),
-            engagement=Engagement(
-                likes=as_int(counts.get("liked_count")) + as_int(counts.get("collected_count")),
-                comments=as_int(counts.get("comment_count")),
-                reposts=as_int(counts.get("share_count")),
+            engagement=counts(
+                likes=(interact.get("liked_count"), interact.get("collected_count")),
+                comments=interact.get("comment_count"),
+                reposts=interact.get("share_count"),
             ),
         )
     )
@@ -125,9 +125,9 @@ def _comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
                     text=str(item.get("content") or ""),
                     published_at=published,
                     author=_author(item.get("user")),
-                    engagement=Engagement(
-                        likes=as_int(item.get("likes") or item.get("like_count")),
-                        comments=as_int(item.get("sub_comments_total")),
+                    engagement=counts(
+                        likes=item.get("likes") or item.get("like_count"),
+                        comments=item.get("sub_comments_total"),
                     ),
                 )
             )

@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from listener.domain import Author, Engagement, MentionKind, mention_id
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, load_json
+from listener.domain import Author, MentionKind, mention_id
+from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, counts, load_json
 from spiders.parsers.times import from_epoch, parse_cn_time
 
 PLATFORM = "zhihu"
@@ -134,9 +134,9 @@ def _search_item(item: Any, ctx: ParseContext, page: Page) -> None:
                     str(b.get("description") or "") for b in author_data.get("badge") or []
                 ),
             ),
-            engagement=Engagement(
-                comments=as_int(obj.get("comment_count")) + as_int(obj.get("answer_count")),
-                likes=as_int(obj.get("voteup_count") or obj.get("like_count")),
+            engagement=counts(
+                comments=(obj.get("comment_count"), obj.get("answer_count")),
+                likes=obj.get("voteup_count") or obj.get("like_count"),
             ),
         )
     )
@@ -196,6 +196,6 @@ def _html_item(fragment: str, ctx: ParseContext, page: Page) -> None:
                 verified=bool(item.css("span.icon-badge-identity")),
                 verified_reason=item.css("span.badge-summary::text").get(""),
             ),
-            engagement=Engagement(likes=as_int(item.css("a.js-vote-count::text").get())),
+            engagement=counts(likes=item.css("a.js-vote-count::text").get()),
         )
     )

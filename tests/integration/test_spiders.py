@@ -303,7 +303,8 @@ def test_rss_feeds_and_a_generic_site_in_gbk(
         result, mentions = crawl(config_for, "  - name: 小米", generic)
     assert result.healthy and result.dropped_no_brand == 1
     (article,) = mentions.values()
-    assert article.title == "小米汽车召回" and article.text == "小米宣布召回部分车辆，涉及刹车问题。"
+    assert article.title == "小米汽车召回"
+    assert article.text == "小米宣布召回部分车辆，涉及刹车问题。"
     assert article.published_at.isoformat() == "2026-11-20T02:00:00+00:00"
 
 

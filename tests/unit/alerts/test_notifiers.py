@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from alerts.base import NotifierError
+from alerts.catalogue import Words
 from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
-from alerts.text import safe_url
+from alerts.text import mention_line, safe_url
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
 from listener.domain import (
     BrandDay,
@@ -129,3 +130,11 @@ def test_webhook_payloads_carry_no_credentials() -> None:
         WebhookNotifier(WebhookNotifierConfig(name="hook", url=f"{server.url}/h")).notify(event)  # type: ignore[arg-type]
     body = server.requests[0].body.decode()
     assert "SECRET" not in body and "luicode=10000011" in body
+
+
+def test_a_count_printed_as_a_floor_is_shown_as_one() -> None:
+    post = mention("9", "小米发热严重", reposts=1_000_000)
+    floor = post.engagement.model_copy(update={"at_least": ("reposts",)})
+    line = mention_line(post.model_copy(update={"engagement": floor}), Words("zh"))
+    assert "转100.0万+" in line
+    assert "转100.0万+" not in mention_line(post, Words("zh"))

@@ -59,3 +59,13 @@ def test_positive_or_already_viral_posts_are_not_forecast(
     )
     detector = ViralThreadDetector(ViralThreadConfig(viral=500))
     assert detector.detect(make_context(sqlite_store, NOW, ("小米",))) == []
+
+
+def test_a_repost_count_printed_as_a_floor_is_not_read_as_growth(
+    sqlite_store: SqliteStore, make_context: MakeContext
+) -> None:
+    fast = growing("fast", [20, 55, 100, 160, 230, 320], followers=200_000)
+    floor = fast.engagement.model_copy(update={"at_least": ("reposts",)})
+    sqlite_store.bulk_upsert([fast.model_copy(update={"engagement": floor})])
+    detector = ViralThreadDetector(ViralThreadConfig(viral=500))
+    assert detector.detect(make_context(sqlite_store, NOW, ("小米",))) == []

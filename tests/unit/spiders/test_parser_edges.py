@@ -3,6 +3,7 @@ them, charsets, the generic parser's selectors."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from spiders.parsers.base import (
     Selectors,
     Unparseable,
     as_int,
+    counts,
     decode,
     load_json,
 )
@@ -42,6 +44,29 @@ NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 )
 def test_counts_as_platforms_print_them(value: object, expected: int) -> None:
     assert as_int(value) == expected
+
+
+def test_a_count_printed_as_a_floor_is_kept_and_marked() -> None:
+    engagement = counts(reposts="100万+", comments="1.2万", likes=(3, "5"), views="999+")
+    assert (engagement.reposts, engagement.comments, engagement.likes) == (1_000_000, 12_000, 8)
+    assert engagement.at_least == ("reposts", "views")
+    assert engagement.is_floor("reposts") and not engagement.is_floor("comments")
+
+
+def test_weibo_counts_printed_as_floors() -> None:
+    status = {
+        "id": "4254253956751501",
+        "created_at": "Sun Jun 24 08:00:00 +0800 2018",
+        "text": "小米汽车起火",
+        "user": {"id": 1, "screen_name": "x"},
+        "reposts_count": "100万+",
+        "comments_count": 3021,
+        "attitudes_count": "100万+",
+    }
+    body = json.dumps({"ok": 1, "data": {"cards": [{"card_type": 9, "mblog": status}]}})
+    [post] = parsers()["weibo"](body.encode(), ParseContext(now=NOW)).mentions
+    assert post.engagement.reposts == 1_000_000 and post.engagement.comments == 3021
+    assert post.engagement.at_least == ("reposts", "likes")
 
 
 def test_charsets() -> None:
