@@ -201,6 +201,34 @@ def test_zhihu_pages_by_offset(config_for: Callable[[str], Config], capture: Cap
     assert result.healthy and result.items_seen == 20
 
 
+def test_zhihu_answers_of_a_watched_account(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    member = "gong-qing-tuan-zhong-yang-67"
+
+    def route(asked: Asked) -> Answer:
+        if asked.path == f"/api/v4/members/{member}/answers" and asked.query["offset"] == "0":
+            return Answer(capture("zhihu/batch2-test.json"))
+        return Answer(b'{"paging":{"is_end":true},"data":[]}')
+
+    with PlatformServer(route) as server:
+        source = (
+            f"    platform: zhihu\n    base_url: {server.url}\n    search: false\n"
+            f"    members: [{member}]\n"
+        )
+        result, mentions = crawl(config_for, "  - name: 谢邀", source)
+    # the capture's own paging.next says offset=10: the spider follows it
+    assert [(a.path, a.query["offset"]) for a in server.asked] == [
+        (f"/api/v4/members/{member}/answers", "0"),
+        (f"/api/v4/members/{member}/answers", "10"),
+    ]
+    assert "content" in server.asked[0].query["include"]
+    answer = mentions["zhihu:220734548"]
+    assert answer.title == "如何看待宁夏共青团干部用阿拉伯语写的匾额？"
+    assert answer.author.name == "共青团中央" and answer.kind == "answer"
+    assert result.healthy and result.items_seen == 10 and len(mentions) >= 7
+
+
 def test_bilibili_search_and_space(config_for: Callable[[str], Config], capture: Capture) -> None:
     def route(asked: Asked) -> Answer:
         if asked.path.endswith("/search/type"):
