@@ -42,6 +42,8 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         for reply in [*(data.get("top_replies") or []), *(data.get("replies") or [])]:
             _reply(reply, ctx, page)
         _reply_paging(data, page)
+    elif isinstance(data.get("stat"), dict) and data.get("bvid"):
+        _view(data, ctx, page)  # one video's detail (x/web-interface/view)
     elif isinstance(data.get("items"), list):
         for item in data["items"]:
             _dynamic(item, ctx, page)
@@ -139,6 +141,34 @@ def _dynamic_text(dynamic: dict[str, Any]) -> tuple[str, str]:
     if not text:
         text = str(archive.get("desc") or (opus.get("summary") or {}).get("text") or "")
     return title, text
+
+
+def _view(video: dict[str, Any], ctx: ParseContext, page: Page) -> None:
+    """``x/web-interface/view``: one video with its current counts (a tracked thread)."""
+    bvid = str(video["bvid"])
+    published = _when(video.get("pubdate"), ctx)
+    if published is None:
+        page.errors.append(f"video {bvid}: no time")
+        return
+    owner, stat = video.get("owner") or {}, video["stat"]
+    page.add(
+        ctx.mention(
+            platform=PLATFORM,
+            native_id=bvid,
+            kind=MentionKind.VIDEO,
+            url=f"https://www.bilibili.com/video/{bvid}",
+            title=str(video.get("title") or ""),
+            text=str(video.get("desc") or ""),
+            published_at=published,
+            author=Author(id=str(owner.get("mid") or ""), name=str(owner.get("name") or "")),
+            engagement=counts(
+                reposts=stat.get("share"),
+                comments=(stat.get("reply"), stat.get("danmaku")),
+                likes=(stat.get("favorite"), stat.get("like")),
+                views=stat.get("view"),
+            ),
+        )
+    )
 
 
 def _when(value: Any, ctx: ParseContext) -> datetime | None:

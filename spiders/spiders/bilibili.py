@@ -1,18 +1,22 @@
-"""Bilibili: video search by keyword, newest first; the dynamics of configured spaces."""
+"""Bilibili: video search by keyword, newest first; the dynamics of configured spaces;
+tracked threads' current counts and hot comments."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Literal
 from urllib.parse import quote
 
 import scrapy
+from pydantic import Field
 from scrapy.http import Response
 
 from listener.config.types import NonEmptyStr
 from spiders.options import WebOptions
 from spiders.parsers import bilibili
 from spiders.parsers.base import Page, ParseContext
+from spiders.parsers.ids import bv_to_av
 from spiders.spiders.platform import PlatformSpider
 
 
@@ -24,6 +28,13 @@ class BilibiliOptions(WebOptions):
     search: bool = True
     spaces: list[NonEmptyStr] = []
     """Numeric mids whose dynamics to collect (the brand's own space)."""
+    track_threads: int = Field(default=20, ge=0, le=200)
+    """Re-visit this many recent negative videos (the most engaging, within
+    ``track_for``) on every crawl: their current counts (``x/web-interface/view``) and
+    their hot comments (``x/v2/reply/main``, where complaints live)."""
+
+    def tracked_threads(self) -> tuple[int, timedelta]:
+        return self.track_threads, self.track_for
 
 
 class BilibiliSpider(PlatformSpider[BilibiliOptions]):
@@ -52,6 +63,14 @@ class BilibiliSpider(PlatformSpider[BilibiliOptions]):
                 yield self.request(self.search_url(keyword, 1), keyword=keyword)
         for mid in self.options.spaces:
             yield self.request(self.space_url(mid), space=mid)
+        for thread in self.spec.tracked:
+            if not thread.native_id.startswith("BV"):
+                continue  # a dynamic: no comment thread of its own to read here
+            brands = list(thread.brands)
+            view = f"{self.base}/x/web-interface/view?bvid={thread.native_id}"
+            comments = f"{self.base}/x/v2/reply/main?type=1&oid={bv_to_av(thread.native_id)}&mode=3"
+            yield self.request(view, callback=self.tracked, brands=brands)
+            yield self.request(comments, callback=self.tracked, brands=brands)
 
     def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
         page_no = int(response.meta.get("page_no", 1)) + 1

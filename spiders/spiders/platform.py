@@ -143,6 +143,18 @@ class PlatformSpider(ListenerSpider[W], ABC):
             following.meta["page_no"] = page_no + 1
             yield following
 
+    def tracked(self, response: Response) -> Iterator[Mention]:
+        """A re-visited thread: its current counts (a new engagement snapshot) and its
+        hot comments, which belong to the thread's brands even when they do not name
+        them (replies rarely repeat the brand)."""
+        page = self.parse_page(response)
+        if page is None:
+            return
+        brands = tuple(response.meta.get("brands") or ())
+        for mention in page.mentions:
+            self.crawler.stats.inc_value("listener/revisited")
+            yield mention.model_copy(update={"brands": brands})
+
     def parse_page(self, response: Response) -> Page | None:
         try:
             page = self.parse_body(response.body, self.context(response))

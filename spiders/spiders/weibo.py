@@ -77,18 +77,6 @@ class WeiboSpider(PlatformSpider[WeiboOptions]):
             yield self.request(show, callback=self.tracked, brands=brands)
             yield self.request(comments, callback=self.tracked, brands=brands)
 
-    def tracked(self, response: Response) -> Iterator[Mention]:
-        """A re-visited thread: its current counts (a new engagement snapshot) and its
-        hot comments, which belong to the thread's brands even when they do not name
-        them (replies rarely repeat the brand)."""
-        page = self.parse_page(response)
-        if page is None:
-            return
-        brands = tuple(response.meta.get("brands") or ())
-        for mention in page.mentions:
-            self.crawler.stats.inc_value("listener/revisited")
-            yield mention.model_copy(update={"brands": brands})
-
     def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
         page_no = int(response.meta.get("page_no", 1))
         if "keyword" in response.meta:

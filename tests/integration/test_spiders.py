@@ -391,6 +391,71 @@ def test_tracked_threads_are_revisited_for_counts_and_hot_comments(
     assert revisits == [root, root]  # only the negative thread, not the positive post
 
 
+def test_tracked_bilibili_videos_are_revisited_for_counts_and_comments(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    bvid = "BV1iW41167ZW"  # av32036576, the video of the real comment capture
+    view = {
+        "code": 0,
+        "message": "0",
+        "data": {
+            "bvid": bvid,
+            "aid": 32036576,
+            "title": "小米汽车刹车失灵实录",
+            "desc": "维权无门",
+            "pubdate": int((utcnow() - timedelta(hours=3)).timestamp()),
+            "owner": {"mid": 7001, "name": "车主"},
+            "stat": {
+                "view": 91000,
+                "danmaku": 300,
+                "reply": 282,
+                "favorite": 900,
+                "coin": 50,
+                "share": 640,
+                "like": 4100,
+            },
+        },
+    }
+
+    def route(asked: Asked) -> Answer:
+        if asked.path == "/x/web-interface/view":
+            return Answer(json.dumps(view, ensure_ascii=False).encode())
+        if asked.path == "/x/v2/reply/main":
+            return Answer(capture("bilibili/batch2-comment.json"))
+        return Answer(b'{"code":0,"data":{"result":null,"numResults":0}}')
+
+    with PlatformServer(route) as server:
+        config = config_for(
+            "brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: bilibili\n"
+            f"    base_url: {server.url}\n{FAST}"
+        )
+        app = App.build(config)
+        try:
+            seen = mention(
+                bvid,
+                "小米汽车刹车失灵实录",
+                platform="bilibili",
+                sentiment="negative",
+                reposts=10,
+                at=utcnow() - timedelta(hours=3),
+            )
+            app.store.bulk_upsert([seen])
+            health = app.collection.crawl(config.sources[0]).health
+        finally:
+            app.close()
+    assert health.healthy, health.reason
+    with Spool(config.spool_path) as spool:
+        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
+    video = spooled[f"bilibili:{bvid}"]
+    assert (video.engagement.reposts, video.engagement.views) == (640, 91000)
+    comments = [m for m in spooled.values() if m.kind == "comment"]
+    assert len(comments) == 60  # 20 hot comments and their 40 nested replies
+    assert all(c.thread_id == f"bilibili:{bvid}" and c.brands == ("小米",) for c in comments)
+    asked = {a.path: a.query for a in server.asked}
+    assert asked["/x/v2/reply/main"]["oid"] == "32036576"
+    assert asked["/x/web-interface/view"]["bvid"] == bvid
+
+
 def test_the_cookie_never_reaches_the_logs_even_at_debug(capture: Capture) -> None:
     body = capture("weibo/m-search-shijiebei-2018-page7.json")
 
