@@ -1,6 +1,7 @@
 """Baidu Tieba: a forum's thread list (``tieba.baidu.com/f?kw=…``, the desktop bigpipe
-page and the page served to phones), and search result pages
-(``tieba.baidu.com/f/search/res?qw=…``).
+page and the page served to phones), search result pages
+(``tieba.baidu.com/f/search/res?qw=…``) and thread pages (``tieba.baidu.com/p/<tid>``:
+every floor a ``div.l_post`` whose ``data-field`` JSON names its author and post id).
 
 The thread list is delivered in "bigpipe" form: the list HTML sits inside HTML
 comments in ``<code class="pagelet_html">`` blocks, so those are unwrapped first.
@@ -18,7 +19,15 @@ from typing import Any
 from parsel import Selector, SelectorList
 
 from listener.domain import Author, MentionKind, mention_id
-from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, counts, load_html
+from spiders.parsers.base import (
+    Blocked,
+    Page,
+    ParseContext,
+    Unparseable,
+    as_int,
+    counts,
+    load_html,
+)
 from spiders.parsers.times import page_clock, parse_cn_time
 
 PLATFORM = "tieba"
@@ -41,11 +50,70 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         _mobile_thread_list(mobile, ctx, page)
     elif posts := sel.css("div.s_post"):
         _search_results(posts, ctx, page)
+    elif floors := sel.css("div.l_post[data-field]"):
+        _thread_page(floors, sel, ctx, page)
     else:
         _refusal_or_empty(sel, html)
         return page
     page.more = bool(sel.css("a.next, a.n:contains('下一页'), a:contains('下一页')"))
     return page
+
+
+_TAIL_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}")
+
+
+def _thread_page(
+    floors: SelectorList[Selector], sel: Selector, ctx: ParseContext, page: Page
+) -> None:
+    """``/p/<tid>``: the first floor is the thread itself, every other floor a reply.
+    The time is ``content.date`` in older pages, the last ``span.tail-info`` in newer
+    ones; ad floors carry an empty ``data-field`` and are skipped."""
+    now = ctx.reference_time()
+    url_thread = _THREAD.search(ctx.url or "")
+    title = sel.css("h1.core_title_txt, h3.core_title_txt")
+    title_text = title.attrib.get("title") or title.xpath("string()").get("").strip()
+    # the thread's reply count (the first floor's own comment_num counts only its 楼中楼)
+    replies = sel.css("li.l_reply_num span.red::text").get()
+    for floor in floors:
+        try:
+            data = json.loads(floor.attrib.get("data-field") or "{}")
+        except ValueError:
+            page.errors.append("thread floor with unreadable data-field")
+            continue
+        content, author = data.get("content") or {}, data.get("author") or {}
+        post_id = str(content.get("post_id") or "")
+        if not post_id:
+            continue  # an ad floor
+        tid = str(content.get("thread_id") or (url_thread.group(1) if url_thread else ""))
+        if not tid:
+            page.errors.append(f"post {post_id}: no thread id")
+            continue
+        stamps = _TAIL_TIME.findall(" ".join(floor.css("span.tail-info::text").getall()))
+        stamp = str(content.get("date") or (stamps[-1] if stamps else ""))
+        published = parse_cn_time(stamp, now)
+        if published is None:
+            page.errors.append(f"post {post_id}: unreadable time {stamp!r}")
+            continue
+        first = as_int(content.get("post_no")) == 1
+        root = mention_id(PLATFORM, tid)
+        text = floor.css(f"#post_content_{post_id}, div.d_post_content").get("")
+        name = str(author.get("user_name") or author.get("name_u") or "")
+        page.add(
+            ctx.mention(
+                platform=PLATFORM,
+                native_id=tid if first else post_id,
+                kind=MentionKind.POST if first else MentionKind.COMMENT,
+                url=f"https://tieba.baidu.com/p/{tid}"
+                + ("" if first else f"?pid={post_id}#{post_id}"),
+                thread_id=None if first else root,
+                parent_id=None if first else root,
+                title=title_text if first else "",
+                text=text,
+                published_at=published,
+                author=Author(id=str(author.get("user_id") or name), name=name),
+                engagement=counts(comments=replies if first else content.get("comment_num")),
+            )
+        )
 
 
 def _refusal_or_empty(sel: Selector, html: str) -> None:

@@ -1,12 +1,15 @@
-"""Baidu Tieba: the thread lists of configured forums, and keyword search results."""
+"""Baidu Tieba: the thread lists of configured forums, keyword search results, and the
+pages of tracked (hot negative) threads."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Literal
 from urllib.parse import quote
 
 import scrapy
+from pydantic import Field
 from scrapy.http import Response
 
 from listener.config.types import NonEmptyStr
@@ -26,6 +29,13 @@ class TiebaOptions(WebOptions):
     forums: list[NonEmptyStr] = []
     """Forum names (``kw``), e.g. the brand's own 吧."""
     search: bool = True
+    track_threads: int = Field(default=20, ge=0, le=200)
+    """Re-read the first page of this many recent negative threads (the most engaging,
+    within ``track_for``) on every crawl: the thread's reply count and its replies,
+    which count for the thread's brands."""
+
+    def tracked_threads(self) -> tuple[int, timedelta]:
+        return self.track_threads, self.track_for
 
 
 class TiebaSpider(PlatformSpider[TiebaOptions]):
@@ -51,6 +61,13 @@ class TiebaSpider(PlatformSpider[TiebaOptions]):
         if self.options.search:
             for keyword in self.keywords():
                 yield self.request(self.search_url(keyword, 1), keyword=keyword)
+        for thread in self.spec.tracked:
+            if thread.native_id.isdigit():
+                yield self.request(
+                    f"{self.base}/p/{thread.native_id}",
+                    callback=self.tracked,
+                    brands=list(thread.brands),
+                )
 
     def next_request(self, response: Response, page: Page) -> scrapy.Request | None:
         page_no = int(response.meta.get("page_no", 1)) + 1

@@ -456,6 +456,41 @@ def test_tracked_bilibili_videos_are_revisited_for_counts_and_comments(
     assert asked["/x/web-interface/view"]["bvid"] == bvid
 
 
+def test_tracked_tieba_threads_are_reread(config_for: Callable[[str], Config]) -> None:
+    page = (Path(__file__).parents[1] / "fixtures" / "tieba" / "thread.html").read_bytes()
+
+    def route(asked: Asked) -> Answer:
+        if asked.path == "/p/8001":
+            return Answer(page, headers={"Content-Type": "text/html; charset=utf-8"})
+        return Answer(b"<html><body><div class='s_post_list'></div></body></html>")
+
+    with PlatformServer(route) as server:
+        config = config_for(
+            "brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: tieba\n"
+            f"    base_url: {server.url}\n{FAST}"
+        )
+        app = App.build(config)
+        try:
+            seen = mention(
+                "8001",
+                "小米汽车刹车失灵",
+                platform="tieba",
+                sentiment="negative",
+                at=utcnow() - timedelta(hours=1),
+            )
+            app.store.bulk_upsert([seen])
+            health = app.collection.crawl(config.sources[0]).health
+        finally:
+            app.close()
+    assert health.healthy, health.reason
+    with Spool(config.spool_path) as spool:
+        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
+    assert spooled["tieba:8001"].engagement.comments == 37
+    reply = spooled["tieba:150002"]  # does not name the brand: counts for the thread's
+    assert reply.thread_id == "tieba:8001" and reply.brands == ("小米",)
+    assert "/p/8001" in {a.path for a in server.asked}
+
+
 def test_the_cookie_never_reaches_the_logs_even_at_debug(capture: Capture) -> None:
     body = capture("weibo/m-search-shijiebei-2018-page7.json")
 
