@@ -189,15 +189,18 @@ def _long_text(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
 
 def _is_comment_list(items: Any) -> bool:
     return isinstance(items, list) and all(
-        isinstance(c, dict) and ("rootid" in c or "like_count" in c) for c in items
+        isinstance(c, dict) and ("rootid" in c or "like_count" in c or "like_counts" in c)
+        for c in items
     )
 
 
 def _hot_comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
-    """m.weibo.cn ``comments/hotflow``: a thread's hot comments (and their replies)."""
+    """m.weibo.cn ``comments/hotflow`` (a thread's hot comments and their replies, paged
+    by ``max_id``) and the legacy ``api/comments/show`` (``hot_data`` on the first page,
+    ``like_counts``, paged by ``page`` up to ``max``)."""
     root_native = _query(ctx.url, "id") or _query(ctx.url, "mid")
     now = ctx.reference_time()
-    for comment in data["data"]:
+    for comment in [*(data.get("hot_data") or []), *data["data"]]:
         for item in [comment, *(comment.get("comments") or [])]:
             if not isinstance(item, dict):
                 continue
@@ -220,12 +223,18 @@ def _hot_comments(data: dict[str, Any], ctx: ParseContext, page: Page) -> None:
                     published_at=published,
                     author=weibo_author(item.get("user")),
                     engagement=counts(
-                        likes=item.get("like_count"), comments=item.get("total_number")
+                        likes=item.get("like_count", item.get("like_counts")),
+                        comments=item.get("total_number"),
                     ),
                 )
             )
-    page.more = bool(as_int(data.get("max_id")))
-    page.next_token = str(data.get("max_id")) if page.more else None
+    if "max_id" in data:
+        page.more = bool(as_int(data.get("max_id")))
+        page.next_token = str(data.get("max_id")) if page.more else None
+    else:
+        shown = as_int(_query(ctx.url, "page")) or 1
+        page.more = shown < as_int(data.get("max"))
+        page.next_token = str(shown + 1) if page.more else None
 
 
 def _query(url: str, key: str) -> str:

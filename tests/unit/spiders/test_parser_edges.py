@@ -197,3 +197,42 @@ def test_zhihu_activities_read_answers_and_pins_under_target() -> None:
 def test_a_verification_page_where_json_was_expected_is_a_block(platform: str, body: str) -> None:
     with pytest.raises(Blocked, match=r"verification|login|captcha"):
         parsers()[platform](body.encode(), ParseContext(now=NOW))
+
+
+def test_weibo_legacy_comments_show() -> None:
+    """``m.weibo.cn/api/comments/show`` in the format crawlers read: ``hot_data`` on the
+    first page, ``like_counts``, relative times, paged by ``page`` up to ``max``."""
+    user = {"id": 5001, "screen_name": "网友甲", "followers_count": 12, "verified": False}
+    body = {
+        "ok": 1,
+        "data": {
+            "data": [
+                {
+                    "id": 4355000000000001,
+                    "created_at": "3小时前",
+                    "like_counts": 4,
+                    "text": "退款<a href='/n/小米客服'>@小米客服</a> 到现在没消息",
+                    "user": user,
+                },
+            ],
+            "hot_data": [
+                {
+                    "id": 4355000000000002,
+                    "created_at": "昨天 22:10",
+                    "like_counts": "1.2万",
+                    "text": "同款问题[怒]",
+                    "user": user,
+                },
+            ],
+            "total_number": 57,
+            "max": 3,
+        },
+    }
+    url = "https://m.weibo.cn/api/comments/show?id=4354900000000000&page=1"
+    page = parsers()["weibo"](json.dumps(body).encode(), ParseContext(url=url, now=NOW))
+    hot, latest = page.mentions
+    assert (hot.engagement.likes, latest.engagement.likes) == (12_000, 4)
+    assert hot.thread_id == latest.thread_id == "weibo:4354900000000000"
+    assert hot.kind == "comment" and latest.author.name == "网友甲"
+    assert normalise_mention(latest).text == "退款@小米客服 到现在没消息"
+    assert page.more and page.next_token == "2"
