@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from listener.domain import Author, MentionKind, mention_id
+from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, counts, load_json
 from spiders.parsers.ids import bilibili_video_id
 from spiders.parsers.times import from_epoch, parse_cn_time
@@ -67,6 +67,32 @@ def _video(video: Any, ctx: ParseContext, page: Page) -> None:
     if not bvid or published is None:
         page.errors.append(f"video {bvid or '?'}: no id or time")
         return
+    _add_video(
+        page,
+        ctx,
+        bvid,
+        published,
+        video,
+        str(video.get("description") or ""),
+        Author(id=str(video.get("mid") or ""), name=str(video.get("author") or "")),
+        counts(
+            comments=(video.get("review"), video.get("video_review")),
+            likes=(video.get("favorites"), video.get("like")),
+            views=video.get("play"),
+        ),
+    )
+
+
+def _add_video(
+    page: Page,
+    ctx: ParseContext,
+    bvid: str,
+    published: datetime,
+    video: dict[str, Any],
+    text: str,
+    author: Author,
+    engagement: Engagement,
+) -> None:
     page.add(
         ctx.mention(
             platform=PLATFORM,
@@ -74,14 +100,10 @@ def _video(video: Any, ctx: ParseContext, page: Page) -> None:
             kind=MentionKind.VIDEO,
             url=f"https://www.bilibili.com/video/{bvid}",
             title=str(video.get("title") or ""),
-            text=str(video.get("description") or ""),
+            text=text,
             published_at=published,
-            author=Author(id=str(video.get("mid") or ""), name=str(video.get("author") or "")),
-            engagement=counts(
-                comments=(video.get("review"), video.get("video_review")),
-                likes=(video.get("favorites"), video.get("like")),
-                views=video.get("play"),
-            ),
+            author=author,
+            engagement=engagement,
         )
     )
 
@@ -151,23 +173,20 @@ def _view(video: dict[str, Any], ctx: ParseContext, page: Page) -> None:
         page.errors.append(f"video {bvid}: no time")
         return
     owner, stat = video.get("owner") or {}, video["stat"]
-    page.add(
-        ctx.mention(
-            platform=PLATFORM,
-            native_id=bvid,
-            kind=MentionKind.VIDEO,
-            url=f"https://www.bilibili.com/video/{bvid}",
-            title=str(video.get("title") or ""),
-            text=str(video.get("desc") or ""),
-            published_at=published,
-            author=Author(id=str(owner.get("mid") or ""), name=str(owner.get("name") or "")),
-            engagement=counts(
-                reposts=stat.get("share"),
-                comments=(stat.get("reply"), stat.get("danmaku")),
-                likes=(stat.get("favorite"), stat.get("like")),
-                views=stat.get("view"),
-            ),
-        )
+    _add_video(
+        page,
+        ctx,
+        bvid,
+        published,
+        video,
+        str(video.get("desc") or ""),
+        Author(id=str(owner.get("mid") or ""), name=str(owner.get("name") or "")),
+        counts(
+            reposts=stat.get("share"),
+            comments=(stat.get("reply"), stat.get("danmaku")),
+            likes=(stat.get("favorite"), stat.get("like")),
+            views=stat.get("view"),
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from pydantic import SecretStr
 from listener.app import App
 from listener.config.models import Config
 from listener.crawling import CrawlRunner, crawl_spec
-from listener.domain import CrawlBrand, CrawlResult, Mention, utcnow
+from listener.domain import CrawlBrand, CrawlResult, Mention, SourceHealth, utcnow
 from listener.spool import Spool
 from spiders.spec import CrawlSpec
 from spiders.spiders.weibo import WeiboOptions
@@ -336,6 +336,26 @@ def test_rss_feeds_and_a_generic_site_in_gbk(
     assert article.published_at.isoformat() == "2026-11-20T02:00:00+00:00"
 
 
+def crawl_with_stored(
+    config_for: Callable[[str], Config], platform: str, url: str, stored: list[Mention]
+) -> tuple[SourceHealth, dict[str, Mention]]:
+    """One crawl by the daemon's own collection service, with ``stored`` already in the
+    store (what it picks tracked threads from); what it spooled, by id."""
+    config = config_for(
+        f"brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: {platform}\n"
+        f"    base_url: {url}\n{FAST}"
+    )
+    app = App.build(config)
+    try:
+        app.store.bulk_upsert(stored)
+        health = app.collection.crawl(config.sources[0]).health
+    finally:
+        app.close()
+    with Spool(config.spool_path) as spool:
+        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
+    return health, spooled
+
+
 def test_tracked_threads_are_revisited_for_counts_and_hot_comments(
     config_for: Callable[[str], Config],
 ) -> None:
@@ -363,26 +383,16 @@ def test_tracked_threads_are_revisited_for_counts_and_hot_comments(
         return Answer(b'{"ok":0,"msg":"no results"}')
 
     with PlatformServer(route) as server:
-        config = config_for(
-            "brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: weibo\n"
-            f"    base_url: {server.url}\n{FAST}"
+        seen = mention(
+            root,
+            "小米汽车刹车失灵，维权无门",
+            sentiment="negative",
+            reposts=10,
+            at=utcnow() - timedelta(hours=2),
         )
-        app = App.build(config)
-        try:
-            seen = mention(
-                root,
-                "小米汽车刹车失灵，维权无门",
-                sentiment="negative",
-                reposts=10,
-                at=utcnow() - timedelta(hours=2),
-            )
-            app.store.bulk_upsert([seen, mention("1", "小米不错", sentiment="positive")])
-            health = app.collection.crawl(config.sources[0]).health
-        finally:
-            app.close()
+        positive = mention("1", "小米不错", sentiment="positive")
+        health, spooled = crawl_with_stored(config_for, "weibo", server.url, [seen, positive])
     assert health.healthy, health.reason
-    with Spool(config.spool_path) as spool:
-        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
     assert spooled[f"weibo:{root}"].engagement.reposts == 900  # a new snapshot to grow from
     comments = [m for m in spooled.values() if m.kind == "comment"]
     assert len(comments) == 2
@@ -425,27 +435,16 @@ def test_tracked_bilibili_videos_are_revisited_for_counts_and_comments(
         return Answer(b'{"code":0,"data":{"result":null,"numResults":0}}')
 
     with PlatformServer(route) as server:
-        config = config_for(
-            "brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: bilibili\n"
-            f"    base_url: {server.url}\n{FAST}"
+        seen = mention(
+            bvid,
+            "小米汽车刹车失灵实录",
+            platform="bilibili",
+            sentiment="negative",
+            reposts=10,
+            at=utcnow() - timedelta(hours=3),
         )
-        app = App.build(config)
-        try:
-            seen = mention(
-                bvid,
-                "小米汽车刹车失灵实录",
-                platform="bilibili",
-                sentiment="negative",
-                reposts=10,
-                at=utcnow() - timedelta(hours=3),
-            )
-            app.store.bulk_upsert([seen])
-            health = app.collection.crawl(config.sources[0]).health
-        finally:
-            app.close()
+        health, spooled = crawl_with_stored(config_for, "bilibili", server.url, [seen])
     assert health.healthy, health.reason
-    with Spool(config.spool_path) as spool:
-        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
     video = spooled[f"bilibili:{bvid}"]
     assert (video.engagement.reposts, video.engagement.views) == (640, 91000)
     comments = [m for m in spooled.values() if m.kind == "comment"]
@@ -465,26 +464,15 @@ def test_tracked_tieba_threads_are_reread(config_for: Callable[[str], Config]) -
         return Answer(b"<html><body><div class='s_post_list'></div></body></html>")
 
     with PlatformServer(route) as server:
-        config = config_for(
-            "brands:\n  - name: 小米\nsources:\n  - name: s\n    platform: tieba\n"
-            f"    base_url: {server.url}\n{FAST}"
+        seen = mention(
+            "8001",
+            "小米汽车刹车失灵",
+            platform="tieba",
+            sentiment="negative",
+            at=utcnow() - timedelta(hours=1),
         )
-        app = App.build(config)
-        try:
-            seen = mention(
-                "8001",
-                "小米汽车刹车失灵",
-                platform="tieba",
-                sentiment="negative",
-                at=utcnow() - timedelta(hours=1),
-            )
-            app.store.bulk_upsert([seen])
-            health = app.collection.crawl(config.sources[0]).health
-        finally:
-            app.close()
+        health, spooled = crawl_with_stored(config_for, "tieba", server.url, [seen])
     assert health.healthy, health.reason
-    with Spool(config.spool_path) as spool:
-        spooled = {e.mention.id: e.mention for e in spool.claim(100, timedelta(minutes=1))}
     assert spooled["tieba:8001"].engagement.comments == 37
     reply = spooled["tieba:150002"]  # does not name the brand: counts for the thread's
     assert reply.thread_id == "tieba:8001" and reply.brands == ("小米",)
