@@ -122,6 +122,9 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
     if doc.get("ok") == 0 and not doc.get("data"):
         return Page()  # m.weibo.cn's {"ok":0,"msg":"这里还没有内容"}: past the last page
     data = doc.get("data", doc)
+    if isinstance(data, str):
+        # weibo.com p/aj/v6/mblog/mbloglist: {"code": "100000", "data": "<feed HTML>"}
+        return weibo_html.parse(data.encode(), ctx) if data.strip() else Page()
     info = data.get("cardlistInfo") if isinstance(data, dict) else None
     if isinstance(info, dict) and info.get("starttime"):
         ctx = ctx.with_page_clock(from_epoch(info["starttime"]))

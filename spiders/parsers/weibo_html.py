@@ -6,6 +6,7 @@ post seen both ways is one mention.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -27,8 +28,27 @@ _LOGIN_MARKERS = ("passport.weibo.com", "Sina Visitor System", "新浪通行证"
 _CAPTCHA_MARKERS = ("验证码", "安全验证", "异常访问")
 
 
+_END_TAGS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_FM_VIEW = re.compile(r"<script>\s*(?:parent\.)?FM\.view\((\{.*?\})\)\s*;?\s*</script>", re.DOTALL)
+
+
+def _pagelets(html: str) -> str:
+    """weibo.com V6 pages ship their feed as JSON in ``<script>FM.view({"domid": …,
+    "html": "…"})</script>``: the blocks' HTML, in page order, appended to the page."""
+    blocks = []
+    for match in _FM_VIEW.finditer(html):
+        try:
+            view = json.loads(match.group(1))
+        except ValueError:
+            continue
+        if isinstance(view, dict) and isinstance(view.get("html"), str):
+            blocks.append(view["html"])
+    # appended after the page's own end tags, where the HTML parser stops reading: drop them
+    return _END_TAGS.sub("", html) + "".join(blocks) if blocks else html
+
+
 def parse(body: bytes, ctx: ParseContext) -> Page:
-    html = load_html(body, "a Weibo page")
+    html = _pagelets(load_html(body, "a Weibo page"))
     sel = Selector(text=html, type="html")
     ctx = ctx.with_page_clock(page_clock(html))
     page = Page()

@@ -173,6 +173,28 @@ def test_weibo_search_html_legacy_layout(capture: Capture) -> None:
     assert post.published_at == datetime(2017, 5, 11, 2, 14, 20, tzinfo=UTC)
 
 
+def test_weibo_v6_feed_as_mbloglist_json_and_as_fm_view_pagelets(capture: Capture) -> None:
+    """weibo.com V6 serves the same feed items inside JSON (``p/aj/v6/mblog/mbloglist``:
+    ``data`` is the HTML) and inside ``FM.view({"html": …})`` scripts of profile pages;
+    both are built here around the real feed items of the 2017 search capture."""
+    html = capture("weibo/s-search-legacy-chenyufan-2017.html").decode("utf-8")
+    feed = html[html.index('<div mid="4106162368327071"') :]
+    mbloglist = json.dumps({"code": "100000", "msg": "", "data": feed}, ensure_ascii=False)
+    view = {"ns": "pl.content.homeFeed.index", "domid": "Pl_Official_MyProfileFeed__20"}
+    profile = (
+        "<html><head><title>微博</title></head><body><div id='plc_main'></div></body></html>"
+        f"<script>FM.view({json.dumps({**view, 'html': feed})})</script>"
+    )
+    for platform, body in (("weibo", mbloglist), ("weibo", profile), ("weibo_html", profile)):
+        page = parse(platform, body.encode("utf-8"))
+        assert len(page.mentions) == 20, platform
+        post = by_id(page, "4106162368327071")
+        assert post.author.name == "明星娱乐小马甲"
+        assert post.published_at == datetime(2017, 5, 11, 2, 14, 20, tzinfo=UTC)
+    empty = parse("weibo", b'{"code": "100000", "msg": "", "data": ""}')
+    assert empty.mentions == []
+
+
 def test_weibo_wap_profile_and_comments(capture: Capture) -> None:
     profile = parse("weibo_html", capture("weibo/weibocn-profile-1669879400-page1.html"))
     assert len(profile.mentions) == 10
