@@ -15,6 +15,7 @@ from typing import Any
 
 from listener.domain import Author, Engagement, MentionKind, mention_id
 from spiders.parsers.base import Blocked, Page, ParseContext, Unparseable, as_int, counts, load_json
+from spiders.parsers.bilibili_cards import space_history
 from spiders.parsers.ids import bilibili_video_id
 from spiders.parsers.times import from_epoch, parse_cn_time
 
@@ -44,6 +45,8 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         _reply_paging(data, page)
     elif isinstance(data.get("stat"), dict) and data.get("bvid"):
         _view(data, ctx, page)  # one video's detail (x/web-interface/view)
+    elif isinstance(data.get("cards"), list) or ("has_more" in data and "next_offset" in data):
+        space_history(data, ctx, page)  # the older dynamics API (dynamic_svr)
     elif isinstance(data.get("items"), list):
         for item in data["items"]:
             _dynamic(item, ctx, page)
