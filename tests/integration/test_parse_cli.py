@@ -33,7 +33,13 @@ def test_prints_one_json_line_per_mention(captures: Path) -> None:
         "followers": 10686684,
         "verified": True,
     }
-    assert post["engagement"] == {"reposts": 841, "comments": 855, "likes": 984, "views": 0}
+    assert post["engagement"] == {
+        "reposts": 841,
+        "comments": 855,
+        "likes": 984,
+        "views": 0,
+        "at_least": [],
+    }
     assert post["kind"] == "post" and post["thread_id"] is None and post["long_text"] is False
 
 
