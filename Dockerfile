@@ -1,5 +1,21 @@
 # Listener daemon image: `docker compose up` builds it (see docker-compose.yml).
+# The sentiment model runs on ONNX Runtime, so the image carries no torch; build with
+# `--build-arg WITH_TORCH=1` for the torch runtime or to train inside the container.
+
+# Stage 1: the wheel, built from the source tree (it carries listener/files/: the
+# Elasticsearch templates and Kibana objects; models/sentiment/: the model).
+FROM python:3.11-slim-bookworm AS wheel
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY listener ./listener
+COPY spiders ./spiders
+COPY models ./models
+COPY alerts ./alerts
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
+# Stage 2: the daemon, installed from that wheel as any user would install it.
 FROM python:3.11-slim-bookworm
+ARG WITH_TORCH=0
 
 # no bytecode files in the image, logs straight to the container's output
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,19 +29,20 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/listener
-COPY pyproject.toml README.md ./
-COPY listener ./listener
-COPY spiders ./spiders
-COPY models ./models
-COPY alerts ./alerts
-COPY config ./config
-# torch first and pinned, from PyTorch's CPU index (no CUDA libraries in the image);
-# then Listener with the sentiment model's dependencies
-RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.15.0 \
- && pip install '.[model]' \
+COPY --from=wheel /wheels /tmp/wheels
+# torch only when asked for, pinned, from PyTorch's CPU index (no CUDA libraries)
+RUN extras=model \
+ && if [ "$WITH_TORCH" = 1 ]; then \
+      pip install --index-url https://download.pytorch.org/whl/cpu torch==2.15.0 && extras=model,train; \
+    fi \
+ && for wheel in /tmp/wheels/listener-*.whl; do pip install "$wheel[$extras]"; done \
+ && rm -rf /tmp/wheels \
  && useradd --system --home-dir /var/lib/listener --create-home listener \
- && mkdir -p /etc/listener \
- && cp config/listener.example.yml /etc/listener/listener.yml
+ && mkdir -p /etc/listener
+# the example configuration and its sample posts (a config that names
+# config/sample-mentions.jsonl finds it from this working directory)
+COPY config ./config
+RUN cp config/listener.example.yml /etc/listener/listener.yml
 
 USER listener
 VOLUME ["/var/lib/listener"]

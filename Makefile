@@ -17,20 +17,22 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# torch first, pinned (PyPI's build; several GB with its CUDA libraries, cached by pip
-# under ~/.cache so a second install or a fresh clone reuses the download)
+# The daemon needs no torch (the model runs on ONNX Runtime): `make run` installs
+# listener[model] only. Tests and training need torch: pinned, installed first (PyPI's
+# build; several GB with its CUDA libraries, cached by pip under ~/.cache so a second
+# install or a fresh clone reuses the download), then listener[model,train,dev].
 TORCH_VERSION := 2.15.0
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
-	@echo "==> installing torch $(TORCH_VERSION) (pinned, first) into $(VENV)"
-	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
-	@echo "==> installing listener, its runtime dependencies and the sentiment model's into $(VENV)"
+	@echo "==> installing listener, its runtime dependencies and the sentiment model's (ONNX Runtime) into $(VENV)"
 	$(BIN)/python -m pip install --quiet -e '.[model]'
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	@echo "==> installing test and lint tools into $(VENV)"
-	$(BIN)/python -m pip install --quiet -e '.[model,dev]'
+	@echo "==> installing torch $(TORCH_VERSION) (pinned, first) into $(VENV)"
+	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
+	@echo "==> installing training, test and lint tools into $(VENV)"
+	$(BIN)/python -m pip install --quiet -e '.[model,train,dev]'
 	@touch $@
 
 install: $(VENV)/.installed

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -29,6 +29,19 @@ from listener.domain import Digest, IncidentEvent, Mention, SourceHealth, UtcDat
 from listener.replay import Step, replay
 from listener.stores.sqlite import SqliteStoreConfig
 
+EventKind = Literal[
+    "sudden_surge",
+    "slow_build",
+    "viral_thread",
+    "influencer",
+    "water_army",
+    "positive_viral",
+    "campaign",
+    "holiday",
+]
+"""What a labelled event was: the first five are crises, the rest moments that must
+not alert (``crisis`` says which way each line is scored)."""
+
 
 class LabelledEvent(BaseModel):
     """One line of an events file."""
@@ -36,7 +49,7 @@ class LabelledEvent(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     brand: str
-    kind: str
+    kind: EventKind
     onset: UtcDatetime
     end: UtcDatetime
     crisis: bool
@@ -50,7 +63,10 @@ def read_events(path: Path) -> list[LabelledEvent]:
                 try:
                     events.append(LabelledEvent.model_validate_json(line))
                 except ValidationError as exc:
-                    raise ValueError(f"{path}:{lineno}: {exc.errors()[0]['msg']}") from None
+                    error = exc.errors()[0]
+                    field = ".".join(str(part) for part in error["loc"])
+                    where = f"{path}:{lineno}: {field + ': ' if field else ''}"
+                    raise ValueError(where + error["msg"]) from None
     return events
 
 

@@ -189,7 +189,17 @@ class Daemon:
             brands=len(self.config.brands),
             store=self.app.store.name,
             spool=str(self.config.spool_path),
+            next_digest=self.next_digests() or "none (digest disabled)",
         )
+
+    def next_digests(self) -> str:
+        """When each group's digest goes out next, in the group's own time zone."""
+        due = []
+        for group in self.config.digest.groups if self.config.digest.enabled else ():
+            job = self.scheduler.get_job(f"digest:{group.name}")
+            if job is not None and job.next_run_time is not None:
+                due.append(f"{group.name} {job.next_run_time:%Y-%m-%d %H:%M %Z}")
+        return ", ".join(due)
 
     def stop(self) -> None:
         started = time.monotonic()

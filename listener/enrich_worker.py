@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,7 @@ class EnrichWorker:
         """Store failures in a row: each doubles the wait before the batch is retried."""
 
     def run_once(self) -> BatchOutcome:
+        started = time.monotonic()
         entries = self.spool.claim(self.config.batch_size, self.config.lease)
         if not entries:
             return BatchOutcome(0, 0, 0)
@@ -125,6 +127,14 @@ class EnrichWorker:
             {seq: r for i, r in report.failed.items() for seq in seqs[i]}, self.config.retry_delay
         )
         self.metrics.indexed.inc(len(report.indexed))
+        negative = sum(1 for m in mentions if m.sentiment and m.sentiment.label == "negative")
+        log.info(
+            "batch indexed",
+            mentions=len(report.indexed),
+            failed=len(report.failed),
+            seconds=round(time.monotonic() - started, 3),
+            negative_share=round(negative / len(mentions), 3),
+        )
         return BatchOutcome(len(entries), len(report.indexed), len(report.failed))
 
     def backoff(self) -> timedelta:

@@ -1,7 +1,7 @@
 """Kibana for analysts: the saved objects Listener ships, their import, and Discover
 links pre-filtered to an incident.
 
-``listener kibana setup`` imports ``config/kibana/listener.ndjson`` (data views over
+``listener kibana setup`` imports ``listener/files/kibana/listener.ndjson`` (data views over
 the mentions alias and the incidents index, saved searches, the overview dashboard)
 through Kibana's saved-objects API with ``overwrite=true``, so running it again
 updates rather than duplicates.
@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 import uuid
 from datetime import timedelta
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,8 +23,10 @@ from pydantic import SecretStr
 
 from listener.config.types import Section
 from listener.domain import Incident
+from listener.packaged import PackagedFileMissing, packaged
 
-SAVED_OBJECTS = Path(__file__).resolve().parents[1] / "config" / "kibana" / "listener.ndjson"
+SAVED_OBJECTS = "kibana/listener.ndjson"
+"""The saved objects, in ``listener/files/``."""
 MENTIONS_VIEW = "listener-mentions"
 
 
@@ -70,8 +73,16 @@ def discover_url(config: KibanaConfig, incident: Incident, margin: timedelta) ->
     )
 
 
-def import_saved_objects(config: KibanaConfig, path: Path = SAVED_OBJECTS) -> dict[str, object]:
-    """POST the NDJSON to ``/api/saved_objects/_import?overwrite=true``; the parsed answer."""
+def import_saved_objects(
+    config: KibanaConfig, path: Path | Traversable | None = None
+) -> dict[str, object]:
+    """POST the NDJSON (default: the shipped objects) to
+    ``/api/saved_objects/_import?overwrite=true``; the parsed answer."""
+    if path is None:
+        try:
+            path = packaged(SAVED_OBJECTS)
+        except PackagedFileMissing as exc:
+            raise KibanaError(str(exc)) from None
     boundary = uuid.uuid4().hex
     body = (
         (

@@ -216,9 +216,15 @@ def _onnx(path: Path, threads: int) -> Logits:
 
 def _torch(path: Path, threads: int, precision: Precision) -> Logits:
     """transformers + torch: the training graph itself, bf16 autocast where native."""
-    import torch
-    from transformers import BertForSequenceClassification
-    from transformers.utils import logging as transformers_logging
+    try:
+        import torch
+        from transformers import BertForSequenceClassification
+        from transformers.utils import logging as transformers_logging
+    except ImportError as exc:
+        raise ModelError(
+            f"the torch runtime needs torch and transformers ({exc.name} is not installed): "
+            "install listener[train], or use runtime onnx (the default where model.onnx exists)"
+        ) from None
 
     transformers_logging.disable_progress_bar()  # no progress bars in the daemon's log
     try:

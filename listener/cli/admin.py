@@ -31,6 +31,33 @@ def config_check(ctx: click.Context, file: str | None) -> None:
     )
 
 
+@config.command("schema")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write it to this file (default: standard output).",
+)
+def config_schema(output: Path | None) -> None:
+    """The configuration's JSON Schema, for completion and checks in editors
+    (``# yaml-language-server: $schema=listener.schema.json`` atop the YAML file)."""
+    import json
+
+    from listener.config.models import Config
+
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Config.model_json_schema(mode="validation"),
+        "title": "Listener configuration",
+    }
+    text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output} ({len(schema['$defs'])} definitions)")
+
+
 @click.group()
 def kibana() -> None:
     """Kibana for analysts."""
@@ -51,7 +78,7 @@ def kibana_setup(ctx: click.Context) -> None:
     except KibanaError as exc:
         fail(str(exc))
     out.print(
-        f"imported {answer.get('successCount', 0)} saved objects from {SAVED_OBJECTS.name} "
+        f"imported {answer.get('successCount', 0)} saved objects ({SAVED_OBJECTS}) "
         f"into {config.kibana.base()}; dashboard: "
         f"{config.kibana.base(public=True)}/app/dashboards#/view/listener-overview"
     )

@@ -99,6 +99,9 @@ def _index_with_progress(app: App) -> None:
             progress.update(task, completed=indexed)
             if outcome.claimed == 0 or outcome.indexed == 0:
                 break
-    out.print(f"{indexed} mentions indexed")
     if not worker.store_healthy:
+        out.print(f"{indexed} mentions indexed")
         fail("the store is unavailable; mentions stay in the spool until it is back")
+    if indexed:
+        guarded(app.store.refresh)  # a search right after this command finds them
+    out.print(f"{indexed} mentions indexed")

@@ -202,42 +202,75 @@ def _duplicates(names: list[str], field: str, what: str) -> list[ConfigIssue]:
     seen: set[str] = set()
     issues = []
     for i, name in enumerate(names):
-        if name in seen:
+        if name and name in seen:
             issues.append(ConfigIssue(f"{field}[{i}].name", f"duplicate {what} name {name!r}"))
         seen.add(name)
     return issues
 
 
-def _cross_checks(config: Config) -> list[ConfigIssue]:
-    """What a schema cannot say: unique names and references that must resolve."""
-    issues = _duplicates([b.name for b in config.brands], "brands", "brand")
-    issues += _duplicates([s.name for s in config.sources], "sources", "source")
-    issues += _duplicates([n.name for n in config.notifiers], "notifiers", "notifier")
-    issues += _duplicates([t.name for t in config.teams], "teams", "team")
-    issues += _duplicates([g.name for g in config.digest.groups], "digest.groups", "digest group")
-    brands = {b.name for b in config.brands}
-    notifiers = {n.name for n in config.notifiers}
-    teams = {t.name for t in config.teams}
-    for i, route in enumerate(config.routing):
+def _names(data: Mapping[str, Any], field: str, sub: str | None = None) -> list[str]:
+    """The ``name`` of every entry of ``field`` (or ``field.sub``) as written, "" where an
+    entry has none (the schema reports that); the default's names when the file omits it."""
+    default: Any = Config.model_fields[field].default
+    value: Any = data.get(field, _OMITTED)
+    if sub is not None:
+        default = getattr(default, sub, [])
+        value = value.get(sub, _OMITTED) if isinstance(value, Mapping) else _OMITTED
+    if value is _OMITTED:
+        return [entry.name for entry in default] if isinstance(default, list) else []
+    return [
+        e["name"] if isinstance(e, Mapping) and isinstance(e.get("name"), str) else ""
+        for e in (value if isinstance(value, list) else [])
+    ]
+
+
+_OMITTED = object()
+
+
+def _entries(data: Mapping[str, Any], *path: str) -> list[Mapping[str, Any]]:
+    value: Any = data
+    for part in path:
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return [e if isinstance(e, Mapping) else {} for e in value] if isinstance(value, list) else []
+
+
+def _strings(entry: Mapping[str, Any], key: str) -> list[str]:
+    value = entry.get(key)
+    return [v if isinstance(v, str) else "" for v in value] if isinstance(value, list) else []
+
+
+def _cross_checks(data: Mapping[str, Any], config: Config | None) -> list[ConfigIssue]:
+    """What a schema cannot say: unique names and references that must resolve. Read from
+    the file as written, so they are reported in the same pass as schema errors."""
+    brands, sources = _names(data, "brands"), _names(data, "sources")
+    notifiers, teams = _names(data, "notifiers"), _names(data, "teams")
+    groups = _names(data, "digest", "groups")
+    issues = _duplicates(brands, "brands", "brand")
+    issues += _duplicates(sources, "sources", "source")
+    issues += _duplicates(notifiers, "notifiers", "notifier")
+    issues += _duplicates(teams, "teams", "team")
+    issues += _duplicates(groups, "digest.groups", "digest group")
+    for i, route in enumerate(_entries(data, "routing")):
         issues += [
             ConfigIssue(f"routing[{i}].brands[{j}]", f"no brand named {b!r}")
-            for j, b in enumerate(route.brands)
-            if b not in brands
+            for j, b in enumerate(_strings(route, "brands"))
+            if b and b not in brands
         ]
         issues += [
             ConfigIssue(f"routing[{i}].notifiers[{j}]", f"no notifier named {n!r}")
-            for j, n in enumerate(route.notifiers)
-            if n not in notifiers
+            for j, n in enumerate(_strings(route, "notifiers"))
+            if n and n not in notifiers
         ]
-        if route.team is not None and route.team not in teams:
-            issues.append(ConfigIssue(f"routing[{i}].team", f"no team named {route.team!r}"))
-    for i, group in enumerate(config.digest.groups):
+        team = route.get("team")
+        if isinstance(team, str) and team not in teams:
+            issues.append(ConfigIssue(f"routing[{i}].team", f"no team named {team!r}"))
+    for i, group in enumerate(_entries(data, "digest", "groups")):
         issues += [
             ConfigIssue(f"digest.groups[{i}].notifiers[{j}]", f"no notifier named {n!r}")
-            for j, n in enumerate(group.notifiers)
-            if n not in notifiers
+            for j, n in enumerate(_strings(group, "notifiers"))
+            if n and n not in notifiers
         ]
-    if config.detection.history < 2 * config.detection.bucket:
+    if config is not None and config.detection.history < 2 * config.detection.bucket:
         issues.append(ConfigIssue("detection.history", "must span at least two buckets"))
     return issues
 
@@ -262,23 +295,26 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
     data = _substitute(raw, (), env, issues, tainted)
     unloadable: list[ConfigIssue] = []
     extra = _named_by_path(data, unloadable)
-    issues = [
-        ConfigIssue(i.path, i.message, _line_of(node, _loc_of(i.path)))
-        for i in (*issues, *unloadable)
-    ]
-    if unloadable:  # validating now would only repeat "unknown type" for those entries
-        raise ConfigError(file, issues)
+    # reported once already: a field whose variable is unset, an entry whose plugin
+    # could not be imported (the schema would only repeat "unknown type" for it)
+    reported = {_loc_of(i.path) for i in issues if i.path}
+    reported |= {_loc_of(i.path)[:-1] for i in unloadable}
+    issues += unloadable
+    config: Config | None = None
     try:
         config = config_model(extra).model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(
-            file, issues + _issues_from_validation(exc, data, node, tainted)
-        ) from None
-    issues += [
-        ConfigIssue(i.path, i.message, _line_of(node, _loc_of(i.path)))
-        for i in _cross_checks(config)
+        issues += [
+            i
+            for i in _issues_from_validation(exc, data, node, tainted)
+            if not any(_loc_of(i.path)[: len(loc)] == loc for loc in reported)
+        ]
+    issues += _cross_checks(data, config)
+    issues = [
+        i if i.line is not None else ConfigIssue(i.path, i.message, _line_of(node, _loc_of(i.path)))
+        for i in issues
     ]
-    if issues:
+    if issues or config is None:
         raise ConfigError(file, issues)
     return config
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal, Self
 
 from elastic_transport import ConnectionError as TransportConnectionError
@@ -23,6 +22,7 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 from pydantic import SecretStr
 
 from listener.domain import Mention
+from listener.packaged import PackagedFileMissing, packaged_text
 from listener.plugin import PluginContext
 from listener.stores.base import (
     BucketCount,
@@ -38,7 +38,6 @@ from listener.stores.base import (
 from listener.stores.es_query import document, iso, mention_from, mention_query
 from listener.stores.es_state import StateIndices
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "elasticsearch"
 MAX_WINDOW = 10_000
 """Elasticsearch's default ``index.max_result_window``."""
 PAGE = 5_000
@@ -104,7 +103,10 @@ class ElasticsearchStore(StateIndices, Store):
             raise StoreError(f"Elasticsearch refused {what}: {exc.message} ({exc.body})") from None
 
     def _template(self, name: str) -> dict[str, Any]:
-        body: dict[str, Any] = json.loads((TEMPLATES / f"{name}.json").read_text("utf-8"))
+        try:
+            body: dict[str, Any] = json.loads(packaged_text(f"elasticsearch/{name}.json"))
+        except PackagedFileMissing as exc:
+            raise StoreError(str(exc)) from None
         return body
 
     def setup(self) -> None:

@@ -62,6 +62,38 @@ def test_config_check(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "file not found" in missing.stderr
 
 
+def test_config_goes_before_or_after_the_command(crawled: Path) -> None:
+    before = listener("status", "--json", config=crawled)
+    after = listener("status", "--json", "--config", str(crawled))
+    nested = listener("config", "check", "--config", str(crawled))
+    assert before.returncode == after.returncode == nested.returncode == 0, after.stderr
+    assert json.loads(after.stdout)["sources"] == json.loads(before.stdout)["sources"]
+    assert f"ok: {crawled}: 2 brands, 1 sources" in nested.stdout
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    result = listener("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"listener {version('listener')}"
+
+
+def test_config_schema_accepts_the_example_and_refuses_a_typo(tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    written = listener("config", "schema", "--output", str(tmp_path / "schema.json"))
+    assert written.returncode == 0, written.stderr
+    schema = json.loads((tmp_path / "schema.json").read_text("utf-8"))
+    assert json.loads(listener("config", "schema").stdout) == schema
+    example = yaml.safe_load((REPO / "config" / "listener.example.yml").read_text("utf-8"))
+    jsonschema.validate(example, schema)
+    example["detection"]["buckett"] = "5m"
+    with pytest.raises(jsonschema.ValidationError, match="'buckett' was unexpected"):
+        jsonschema.validate(example, schema)
+
+
 def test_search_table_and_json(crawled: Path) -> None:
     table = listener("search", "小米", config=crawled)
     assert table.returncode == 0, table.stderr

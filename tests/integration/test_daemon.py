@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -155,6 +156,13 @@ def test_daemon_collects_indexes_alerts_and_stops_cleanly(
     code, seconds = daemon.stop(signal.SIGTERM)
     assert code == 0 and seconds < 10
     assert "daemon stopped" in daemon.output
+    # what the daemon is doing, in its log: when the digest is due, each index batch
+    started = next(line for line in daemon.output.splitlines() if "daemon started" in line)
+    assert re.search(r'next_digest="leadership \d{4}-\d\d-\d\d 08:30 CST"', started), started
+    batches = [line for line in daemon.output.splitlines() if "batch indexed" in line]
+    counts = [int(re.search(r"\bmentions=(\d+)", line).group(1)) for line in batches]
+    assert sum(counts) == 25, batches
+    assert all(re.search(r"seconds=[\d.]+ negative_share=[\d.]+", line) for line in batches)
 
     store = SqliteStore(tmp_path / "data" / "listener.sqlite3")
     try:

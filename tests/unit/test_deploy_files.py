@@ -1,35 +1,93 @@
-"""docker-compose.yml and the Dockerfile hold together (no Docker engine here to run them)."""
+"""docker-compose.yml, the Dockerfile and deploy/ hold together (no Docker engine here to
+run them): what a person must do is copy two files, and everything else is a service."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
+from listener.config.loader import load_config
 from tests.conftest import REPO
 
+COMPOSE = yaml.safe_load((REPO / "docker-compose.yml").read_text("utf-8"))
+SERVICES = COMPOSE["services"]
 
-def test_compose_services_have_health_checks_and_wait_for_elasticsearch() -> None:
-    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text("utf-8"))
-    services = compose["services"]
-    assert set(services) == {"elasticsearch", "kibana", "listener"}
-    assert all("healthcheck" in s for s in services.values())
-    for name in ("kibana", "listener"):
-        assert services[name]["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
-    assert services["elasticsearch"]["image"].endswith(":8.15.3")
-    assert services["kibana"]["image"].endswith(":8.15.3")
-    declared = set(compose["volumes"])
+
+def _env_example() -> dict[str, str]:
+    lines = (REPO / "deploy" / "env.example").read_text("utf-8").splitlines()
+    pairs = (line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    return {name: value for name, value in pairs}
+
+
+def test_services_start_in_order_of_health() -> None:
+    assert set(SERVICES) == {"elasticsearch", "setup", "kibana", "dashboards", "listener"}
+    for name in ("elasticsearch", "kibana", "listener"):
+        assert "healthcheck" in SERVICES[name], name
+    assert SERVICES["setup"]["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
+    assert SERVICES["kibana"]["depends_on"] == {
+        "setup": {"condition": "service_completed_successfully"}
+    }
+    assert SERVICES["dashboards"]["depends_on"] == {"kibana": {"condition": "service_healthy"}}
+    assert SERVICES["listener"]["depends_on"] == {"elasticsearch": {"condition": "service_healthy"}}
+    for one_shot in ("setup", "dashboards"):
+        assert SERVICES[one_shot]["restart"] == "no"
+    assert SERVICES["elasticsearch"]["image"].endswith(":8.15.3")
+    assert SERVICES["kibana"]["image"].endswith(":8.15.3")
+    assert SERVICES["setup"]["image"] == SERVICES["elasticsearch"]["image"]
+
+
+def test_no_manual_step_for_kibana_or_its_password() -> None:
+    script = SERVICES["setup"]["command"][-1]
+    assert "/_security/user/kibana_system/_password" in script
+    assert "$${KIBANA_PASSWORD}" in script and "elastic:$${ELASTIC_PASSWORD}" in script
+    kibana_env = dict(e.split("=", 1) for e in SERVICES["kibana"]["environment"])
+    assert kibana_env["ELASTICSEARCH_USERNAME"].split()[0] == "kibana_system"
+    assert kibana_env["ELASTICSEARCH_PASSWORD"].startswith("${KIBANA_PASSWORD")
+    assert SERVICES["dashboards"]["command"] == ["listener", "kibana", "setup"]
+    assert SERVICES["listener"]["command"] == ["listener", "run"]
+    header = (REPO / "docker-compose.yml").read_text("utf-8").split("\nname:")[0]
+    assert "reset-password" not in header and "exec" not in header
+
+
+def test_every_variable_compose_uses_is_in_the_env_example() -> None:
+    text = (REPO / "docker-compose.yml").read_text("utf-8")
+    used = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)", text))
+    assert used <= set(_env_example()), used - set(_env_example())
+
+
+def test_the_compose_config_is_valid_and_points_at_the_services() -> None:
+    config = load_config(REPO / "deploy" / "listener.yml", _env_example())
+    assert config.storage.type == "elasticsearch"
+    assert config.storage.url == "http://elasticsearch:9200"  # type: ignore[union-attr]
+    assert config.kibana is not None and config.kibana.url == "http://kibana:5601"
+    assert str(config.daemon.data_dir) == "/var/lib/listener"
+    mounts = SERVICES["listener"]["volumes"]
+    assert "./listener.yml:/etc/listener/listener.yml:ro" in mounts
+    assert any(m.endswith(":/var/lib/listener") for m in mounts)
+    declared = set(COMPOSE["volumes"])
     used = {
         v.split(":")[0]
-        for s in services.values()
+        for s in SERVICES.values()
         for v in s.get("volumes", [])
         if not v.startswith(".")
     }
     assert used == declared
-    assert services["listener"]["build"] == "."
 
 
-def test_dockerfile_runs_the_daemon_as_a_non_root_user() -> None:
+def test_dockerfile_installs_the_wheel_without_torch_as_a_non_root_user() -> None:
     dockerfile = (REPO / "Dockerfile").read_text("utf-8")
     assert "USER listener" in dockerfile and 'CMD ["listener", "run"]' in dockerfile
     assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
-    for package in ("listener", "spiders", "models", "alerts", "config"):
-        assert f"COPY {package} ./{package}" in dockerfile
+    assert "pip wheel" in dockerfile and '"$wheel[$extras]"' in dockerfile
+    assert "ARG WITH_TORCH=0" in dockerfile
+    lines = dockerfile.splitlines()
+    branch = next(i for i, line in enumerate(lines) if 'if [ "$WITH_TORCH" = 1 ]' in line)
+    assert [i for i, line in enumerate(lines) if "torch==" in line] == [branch + 1]
+    assert SERVICES["listener"]["build"] == "."
+
+
+def test_the_build_context_leaves_out_environments_secrets_and_data() -> None:
+    ignored = (REPO / ".dockerignore").read_text("utf-8").split()
+    for path in (".git", ".venv", ".env", "data", "listener.yml", "tests"):
+        assert path in ignored, path

@@ -16,11 +16,11 @@ from listener.config.models import Config
 from listener.domain import Incident, IncidentStatus
 from listener.kibana import SAVED_OBJECTS, KibanaConfig, KibanaError, discover_url
 from listener.kibana import import_saved_objects as import_objects
-from listener.stores.elasticsearch import TEMPLATES
+from listener.packaged import packaged, packaged_text
 from tests.factories import T0
 from tests.http_recorder import http_recorder
 
-OBJECTS = [json.loads(line) for line in SAVED_OBJECTS.read_text("utf-8").splitlines()]
+OBJECTS = [json.loads(line) for line in packaged_text(SAVED_OBJECTS).splitlines()]
 KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*(?::|>=|<=|>|<)")
 
 
@@ -35,7 +35,7 @@ def mapped_fields(template: str) -> set[str]:
             walk(spec.get("properties", {}), f"{path}.")
             found.update(f"{path}.{sub}" for sub in spec.get("fields", {}))
 
-    body = json.loads((TEMPLATES / f"{template}.json").read_text("utf-8"))
+    body = json.loads(packaged_text(f"elasticsearch/{template}.json"))
     walk(body["template"]["mappings"]["properties"], "")
     return found
 
@@ -137,7 +137,7 @@ def test_import_posts_the_ndjson_with_overwrite(kibana: Any) -> None:
     assert request.path == "/api/saved_objects/_import?overwrite=true"
     assert headers["kbn-xsrf"] == "listener"
     assert headers["authorization"] == "Basic ZWxhc3RpYzpzM2NyZXQ="
-    assert SAVED_OBJECTS.read_bytes() in request.body
+    assert packaged(SAVED_OBJECTS).read_bytes() in request.body
     assert b'filename="listener.ndjson"' in request.body
 
 

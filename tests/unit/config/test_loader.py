@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from listener.config.loader import ConfigError, load_config, parse_config, resolve_config_path
+from listener.config.types import parse_duration
 from tests.conftest import REPO
 
 MINIMAL = "brands:\n  - name: 小米\n"
@@ -132,6 +133,28 @@ def test_every_problem_is_reported_at_once() -> None:
     ]
 
 
+def test_problems_of_every_kind_come_in_one_pass() -> None:
+    """A plugin that cannot be imported, a schema error, a dangling reference and a
+    missing variable: one run of ``config check`` names all four, not one per round."""
+    lines = errors_of(
+        "brands:\n  - {name: 小米}\n  - {name: 小米}\n"
+        "notifiers:\n  - {type: console, name: console}\n"
+        "  - {type: no_such_pkg.alerts:Teams, name: teams}\n"
+        "  - {type: webhook, name: hook, url: '${HOOK_URL}'}\n"
+        "detectors:\n  - {type: volume_spike, sensitivity: loud}\n"
+        "routing:\n  - {brands: [华为], notifiers: [pager]}\n"
+    )
+    assert [line.split(":")[0] for line in lines] == [
+        "notifiers[2].url",
+        "notifiers[1].type",
+        "detectors[0].sensitivity",
+        "brands[1].name",
+        "routing[0].brands[0]",
+        "routing[0].notifiers[0]",
+    ], lines
+    assert "no module named 'no_such_pkg'" in lines[1].lower(), lines
+
+
 def test_environment_variables_are_substituted() -> None:
     config = parse_config(
         MINIMAL + "notifiers:\n  - type: webhook\n    name: hook\n    url: ${HOOK_URL}\n"
@@ -182,6 +205,37 @@ def test_defaults_live_in_the_models(config_for: Callable[[str], object]) -> Non
     assert config.digest.groups[0].time == time(8, 30)
     assert [n.name for n in config.notifiers] == ["console"]
     assert config.storage.type == "sqlite"
+
+
+def test_the_example_lists_every_default_detector_with_its_defaults() -> None:
+    """A copied example keeps all of them, and the commented settings are the defaults:
+    uncommenting one changes nothing until its value is edited."""
+    import re
+
+    import yaml
+
+    from listener.config.models import Config
+
+    text = (REPO / "config" / "listener.example.yml").read_text("utf-8")
+    example = load_config(REPO / "config" / "listener.example.yml")
+    defaults = Config.model_fields["detectors"].default
+    assert example.detectors == defaults
+    block = text[text.index("\ndetectors:") : text.index("\nincidents:")]
+    shown: dict[str, dict[str, object]] = {}
+    for line in block.splitlines():
+        if match := re.match(r"  - type: (\w+)", line):
+            kind = match.group(1)
+            shown[kind] = {}
+        elif match := re.match(r"    # (\w+): (\S+)", line):
+            shown[kind].update(yaml.safe_load(f"{match.group(1)}: {match.group(2)}"))
+    for detector in defaults:
+        values = detector.model_dump(mode="json", exclude={"type"})
+        settings = shown[detector.type]
+        assert set(settings) == set(values), detector.type
+        for key, written in settings.items():
+            expected = getattr(detector, key)
+            value = parse_duration(str(written)) if isinstance(expected, timedelta) else written
+            assert value == expected, (detector.type, key)
 
 
 def test_unquoted_time_of_day_is_understood() -> None:
