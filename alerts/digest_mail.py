@@ -43,6 +43,10 @@ class DigestMail:
     images: dict[str, bytes] = field(default_factory=dict)
 
 
+MAX_INCIDENTS = 10
+"""Incident rows in the digest, most severe first; the rest are counted in one line."""
+
+
 def _minutes(start: datetime, end: datetime | None) -> float | None:
     return None if end is None else max(0.0, (end - start).total_seconds() / 60)
 
@@ -78,16 +82,22 @@ def view(digest: Digest) -> dict[str, Any]:
         {
             "name": b.brand,
             "mentions": _count(b.mentions),
-            "avg": f"{b.previous_mentions_avg:,.1f}",
+            "avg": w["none"]
+            if b.previous_mentions_avg is None
+            else f"{b.previous_mentions_avg:,.1f}",
             "change": (
                 f"{(b.mentions / b.previous_mentions_avg - 1):+.0%}"
                 if b.previous_mentions_avg
                 else w["none"]
             ),
-            "up": 0 < b.previous_mentions_avg * 1.2 < b.mentions,
-            "negative_share": _pct(b.negative_share),
-            "prev_share": _pct(b.previous_negative_share),
-            "worse": b.negative_share > b.previous_negative_share + 0.05,
+            "up": 0 < (b.previous_mentions_avg or 0) * 1.2 < b.mentions,
+            "negative_share": _pct(b.negative_share) if b.mentions else w["none"],
+            "prev_share": w["none"]
+            if b.previous_negative_share is None
+            else _pct(b.previous_negative_share),
+            "worse": b.previous_negative_share is not None
+            and b.mentions > 0
+            and b.negative_share > b.previous_negative_share + 0.05,
         }
         for b in digest.brands
     ]
@@ -97,7 +107,8 @@ def view(digest: Digest) -> dict[str, Any]:
             "platform": words.platform(m.platform),
             "text": excerpt(m.text, 120),
             "url": safe_url(m.url),
-            "reach": w["reach"].format(
+            # most platforms give no view count: 0 views means unknown, so it is left out
+            "reach": w["reach" if m.engagement.views else "reach_no_views"].format(
                 **{
                     name: _count(getattr(m.engagement, name))
                     + ("+" if m.engagement.is_floor(name) else "")
@@ -126,33 +137,11 @@ def view(digest: Digest) -> dict[str, Any]:
         for a in digest.top_authors
     ]
     start, end = digest.period_start, digest.period_end
-    incidents = [_incident(i, words, local) for i in digest.incidents]
+    by_severity = sorted(digest.incidents, key=lambda i: (i.severity, i.opened_at))
+    incidents = [_incident(i, words, local) for i in by_severity[:MAX_INCIDENTS]]
     opened = sum(1 for i in digest.incidents if start <= i.opened_at < end)
     resolved = sum(1 for i in digest.incidents if i.resolved_at and start <= i.resolved_at < end)
-    sources = [
-        {
-            "name": s.source,
-            "reason": s.reason,
-            "since": (
-                f"{w['last_success']} {local(s.last_success_at)}"
-                if s.last_success_at
-                else w["never"]
-            ),
-            "ongoing": True,
-        }
-        for s in digest.unhealthy_sources
-    ]
-    named = {s["name"] for s in sources}
-    sources += [
-        {
-            "name": o.source,
-            "reason": o.reason,
-            "since": f"{local(o.start)} – {local(o.end) if o.end else ''}".rstrip(" –"),
-            "ongoing": o.end is None,
-        }
-        for o in digest.outages
-        if o.source not in named
-    ]
+    sources = _sources(digest, w, local)
     return {
         "w": w,
         "lang": lang,
@@ -165,9 +154,100 @@ def view(digest: Digest) -> dict[str, Any]:
         "authors": authors,
         "incidents": incidents,
         "incident_summary": w["incident_summary"].format(opened=opened, resolved=resolved),
+        "more_incidents": w["more_incidents"].format(count=len(by_severity) - MAX_INCIDENTS)
+        if len(by_severity) > MAX_INCIDENTS
+        else "",
+        "headlines": headlines(digest, words),
         "sources": sources,
+        "sources_none": not digest.sources and not digest.outages,
         "footer": w["footer"].format(day=day),
     }
+
+
+def headlines(digest: Digest, words: Words) -> list[str]:
+    """One sentence per brand for an executive: what changed against the days before,
+    the negative share against its usual, the worst incident and how fast the team
+    answered it. A day with nothing collected says so instead."""
+    w = words.section("digest")
+    if not digest.brands or digest.period_start in digest.no_data_days:
+        return [w["day_without_data"]]
+    lines = []
+    for b in digest.brands:
+        avg = b.previous_mentions_avg
+        if avg is None:
+            change = w["vs_none"]
+        elif avg == 0:
+            change = w["vs_new"]
+        elif b.mentions >= 2 * avg:
+            change = w["vs_times"].format(ratio=b.mentions / avg)
+        elif b.mentions >= 1.1 * avg:
+            change = w["vs_up"].format(pct=b.mentions / avg - 1)
+        elif b.mentions <= 0.9 * avg:
+            change = w["vs_down"].format(pct=1 - b.mentions / avg)
+        else:
+            change = w["vs_flat"]
+        usual = b.previous_negative_share
+        mine = [i for i in digest.incidents if i.brand == b.brand]
+        worst = min(mine, key=lambda i: (i.severity, i.opened_at), default=None)
+        lines.append(
+            w["headline"].format(
+                brand=b.brand,
+                mentions=_count(b.mentions),
+                change=change,
+                share=_pct(b.negative_share) if b.mentions else w["none"],
+                usual="" if usual is None else w["usual_share"].format(share=_pct(usual)),
+                worst=w["calm"] if worst is None else _worst(worst, words),
+            )
+        )
+    return lines
+
+
+def _worst(incident: Incident, words: Words) -> str:
+    w = words.section("digest")
+    to_ack = _minutes(incident.opened_at, incident.acknowledged_at)
+    to_response = _minutes(incident.opened_at, incident.first_response_at)
+    return w["worst"].format(
+        severity=incident.severity,
+        title=words.title(incident),
+        ack=w["not_acked"]
+        if to_ack is None
+        else w["acked_in"].format(duration=_duration(to_ack, words)),
+        response=w["no_response"]
+        if to_response is None
+        else w["responded_in"].format(duration=_duration(to_response, words)),
+    )
+
+
+def _sources(digest: Digest, w: dict[str, str], local: Any) -> list[dict[str, Any]]:
+    """What was wrong with collection on the day: sources unhealthy now, sources that
+    collected nothing since the day began (the daemon did not run, or they stalled),
+    and outages during the day."""
+    sources = [
+        {
+            "name": s.source,
+            "reason": s.reason if not s.healthy else w["stale"],
+            "since": (
+                f"{w['last_success']} {local(s.last_success_at)}"
+                if s.last_success_at
+                else w["never"]
+            ),
+            "ongoing": not s.healthy,
+        }
+        for s in digest.sources or digest.unhealthy_sources
+        if not s.healthy or s.last_success_at is None or s.last_success_at < digest.period_start
+    ]
+    named = {s["name"] for s in sources}
+    sources += [
+        {
+            "name": o.source,
+            "reason": o.reason,
+            "since": f"{local(o.start)} – {local(o.end) if o.end else ''}".rstrip(" –"),
+            "ongoing": o.end is None,
+        }
+        for o in digest.outages
+        if o.source not in named
+    ]
+    return sources
 
 
 def _incident(i: Incident, words: Words, local: Any) -> dict[str, Any]:
@@ -187,7 +267,7 @@ def render(digest: Digest) -> DigestMail:
     context = view(digest)
     words = Words(digest.language)
     images = {
-        "trend": trend_chart(digest.trend, digest.timezone, words),
+        "trend": trend_chart(digest.trend, digest.timezone, words, digest.no_data_days),
         "brands": brands_chart(digest.brands, words),
     }
     html = _ENV.get_template("digest.html.j2").render(

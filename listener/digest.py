@@ -52,13 +52,15 @@ def build_digest(
         # local days: the compare window starts at local midnight
         index = min(COMPARE_DAYS, (row.start - compare_start) // timedelta(days=1))
         trend[index][row.sentiment or "neutral"] += row.count
+    no_data = {i for i in range(COMPARE_DAYS + 1) if not sum(trend[i].values())}
+    compared_days = COMPARE_DAYS - len(no_data - {COMPARE_DAYS})
     brand_days = tuple(
         BrandDay(
             brand=b,
             mentions=day[b][0],
             negative=day[b][1],
-            previous_mentions_avg=round(before[b][0] / COMPARE_DAYS, 2),
-            previous_negative_share=round(before[b][1] / before[b][0], 4) if before[b][0] else 0.0,
+            previous_mentions_avg=_ratio(before[b][0], compared_days, 2),
+            previous_negative_share=_ratio(before[b][1], before[b][0], 4),
         )
         for b in brands
     )
@@ -75,6 +77,7 @@ def build_digest(
     engaging = store.search(
         MentionQuery(since=start, until=end, order="engagement", limit=AUTHOR_SAMPLE, brands=brands)
     )
+    sources = store.all_source_health()
     return Digest(
         period_start=start,
         period_end=end,
@@ -88,9 +91,15 @@ def build_digest(
         top_negative=tuple(one_per_thread(negatives.mentions)[:top]),
         top_authors=tuple(top_authors(engaging.mentions)[:top]),
         incidents=tuple(store.list_incidents(since=start)),
-        unhealthy_sources=tuple(h for h in store.all_source_health() if not h.healthy),
+        unhealthy_sources=tuple(h for h in sources if not h.healthy),
         outages=tuple(o for o in store.outages(start) if o.start < end),
+        sources=tuple(sources),
+        no_data_days=tuple(compare_start + timedelta(days=i) for i in sorted(no_data)),
     )
+
+
+def _ratio(part: int, whole: int, digits: int) -> float | None:
+    return round(part / whole, digits) if whole else None
 
 
 def one_per_thread(mentions: list[Mention]) -> list[Mention]:

@@ -305,8 +305,10 @@ class BrandDay(_Frozen):
     brand: str
     mentions: int
     negative: int
-    previous_mentions_avg: float
-    previous_negative_share: float
+    previous_mentions_avg: float | None
+    """Per day over the days before that have data (None: none has, nothing to compare)."""
+    previous_negative_share: float | None
+    """Over those days; None when the brand had no mention then."""
 
     @property
     def negative_share(self) -> float:
@@ -343,6 +345,11 @@ class Digest(_Frozen):
     unhealthy_sources: tuple[SourceHealth, ...]
     outages: tuple[Outage, ...] = ()
     """Collection gaps that overlapped the day (a quiet day may be a blind one)."""
+    sources: tuple[SourceHealth, ...] = ()
+    """Every source the store knows, to tell a day nothing was collected from a calm one."""
+    no_data_days: tuple[UtcDatetime, ...] = ()
+    """Days of ``trend`` (their starts) with no mention of any brand at all: before the
+    first crawl, or while nothing ran. Shown as gaps and left out of the averages."""
 
 
 class CrawlBrand(_Frozen):

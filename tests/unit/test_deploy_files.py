@@ -3,6 +3,7 @@ run them): what a person must do is copy two files, and everything else is a ser
 
 from __future__ import annotations
 
+import json
 import re
 
 import yaml
@@ -91,3 +92,61 @@ def test_the_build_context_leaves_out_environments_secrets_and_data() -> None:
     ignored = (REPO / ".dockerignore").read_text("utf-8").split()
     for path in (".git", ".venv", ".env", "data", "listener.yml", "tests"):
         assert path in ignored, path
+
+
+def _exported() -> dict[str, set[str]]:
+    """Every series name the daemon's /metrics can carry, with its label names."""
+    from prometheus_client.metrics import MetricWrapperBase
+
+    from listener.metrics import Metrics
+
+    suffixes = {"counter": ("_total",), "gauge": ("",), "histogram": ("_bucket", "_sum", "_count")}
+    names: dict[str, set[str]] = {}
+    for metric in vars(Metrics()).values():
+        if isinstance(metric, MetricWrapperBase):
+            kind = metric._type  # prometheus_client keeps name, type and labels private
+            labels = set(metric._labelnames) | ({"le"} if kind == "histogram" else set())
+            for suffix in suffixes[kind]:
+                names[metric._name + suffix] = labels
+    return names
+
+
+def _expressions() -> list[str]:
+    rules = yaml.safe_load((REPO / "deploy" / "prometheus" / "listener-rules.yml").read_text())
+    exprs = [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
+    dashboard = json.loads((REPO / "deploy" / "grafana" / "listener-dashboard.json").read_text())
+    exprs += [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    return exprs
+
+
+def test_alert_rules_and_dashboard_use_only_metrics_the_daemon_exports() -> None:
+    exported = _exported()
+    assert "listener_crawls_total" in exported and "listener_store_up" in exported
+    used = 0
+    for expr in _expressions():
+        for name, selector in re.findall(r"\b(listener_[a-z_]+)(\{[^}]*\})?", expr):
+            assert name in exported, f"{name} is not exported ({expr})"
+            labels = set(re.findall(r"(\w+)\s*=~?", selector))
+            assert labels <= exported[name], f"{name} has no label {labels - exported[name]}"
+            used += 1
+        for grouped in re.findall(r"by \(([^)]*)\)", expr):
+            metric_labels = set().union(
+                *(exported[n] for n in re.findall(r"\b(listener_[a-z_]+)", expr))
+            )
+            assert {g.strip() for g in grouped.split(",")} <= metric_labels, expr
+    assert used >= 20
+
+
+def test_alert_rules_cover_what_operators_must_hear_about() -> None:
+    rules = yaml.safe_load((REPO / "deploy" / "prometheus" / "listener-rules.yml").read_text())
+    alerts = {rule["alert"]: rule for group in rules["groups"] for rule in group["rules"]}
+    for needed in (
+        "ListenerSourceUnhealthy",
+        "ListenerSpoolGrowing",
+        "ListenerOutboxDeadLetters",
+        "ListenerStoreDown",
+    ):
+        assert needed in alerts
+    for rule in alerts.values():
+        assert rule["labels"]["severity"] in {"warning", "critical"}
+        assert rule["annotations"]["summary"]

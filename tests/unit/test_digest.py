@@ -45,9 +45,14 @@ def test_digest_numbers_match_the_store(sqlite_store: SqliteStore) -> None:
     digest = build_digest(sqlite_store, NOW, DigestGroup(name="lead"), ("小米", "蔚来"), top=2)
     xiaomi, nio = digest.brands
     assert (xiaomi.mentions, xiaomi.negative) == (10, 3)
-    assert xiaomi.previous_mentions_avg == 10.0
+    # the week's 70 mentions span 5 of the 7 days before; the other 2 had no mention of
+    # any brand (no data, not zero): the average is over the 5 days with data
+    assert xiaomi.previous_mentions_avg == 14.0
+    assert [d.date().isoformat() for d in digest.no_data_days] == ["2026-11-17", "2026-11-18"]
     assert xiaomi.previous_negative_share == 0.1429
+    # 蔚来 was quiet on days that have data: its average is a real zero, its share unknown
     assert (nio.mentions, nio.negative, nio.previous_mentions_avg) == (1, 1, 0.0)
+    assert nio.previous_negative_share is None
     assert [m.id for m in digest.top_negative] == ["weibo:d2", "weibo:d1"]
     assert [s.source for s in digest.unhealthy_sources] == ["weibo"]
 

@@ -61,6 +61,141 @@ def test_ids_are_unique_and_every_reference_resolves() -> None:
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
     names = {r["name"] for r in dashboard["references"]}
     assert {p["panelRefName"] for p in panels} == names and len(panels) == 7
+    types = {r["name"]: r["type"] for r in dashboard["references"]}
+    assert all(p["type"] == types[p["panelRefName"]] for p in panels)
+
+
+# What Kibana's own code dereferences when it renders a legacy visualization (8.x:
+# src/plugins/vis_types/xy/public/to_ast.ts, utils/get_series_params.ts, the editor's
+# metrics_axes and point_series, expression_xy's validate.ts; vis_types/pie to_ast.ts).
+# Kibana fills only missing top-level params from the type's defaults (lodash
+# ``defaults``), so an empty list in a saved object stays empty: ``valueAxes: []``
+# throws at ``valueAxes[0].id``; ``seriesParams: []`` draws a histogram as lines.
+XY_TYPES = {"histogram", "line", "area"}
+POSITIONS = {"left", "right", "top", "bottom"}
+SCALES = {"linear", "log", "square root"}
+AXIS_MODES = {"normal", "percentage", "wiggle", "silhouette"}
+
+
+def _axis_problems(kind: str, axes: Any) -> list[str]:
+    if not isinstance(axes, list) or not axes:
+        return [f"{kind} must list at least one axis ({kind}[0] is read)"]
+    problems = []
+    for n, axis in enumerate(axes):
+        where = f"{kind}[{n}]"
+        if not axis.get("id"):
+            problems.append(f"{where}.id missing")
+        if axis.get("position") not in POSITIONS:
+            problems.append(f"{where}.position must be one of {sorted(POSITIONS)}")
+        if "show" not in axis:
+            problems.append(f"{where}.show missing")
+        for part in ("title", "labels", "scale"):
+            if not isinstance(axis.get(part), dict):
+                problems.append(f"{where}.{part} must be an object")
+        scale = axis.get("scale") or {}
+        if scale.get("type") not in SCALES:
+            problems.append(f"{where}.scale.type must be one of {sorted(SCALES)}")
+        if kind == "valueAxes" and scale.get("mode") not in AXIS_MODES:
+            problems.append(f"{where}.scale.mode must be one of {sorted(AXIS_MODES)}")
+        if (axis.get("labels") or {}).get("rotate", 0) not in (0, 45, 90):
+            problems.append(f"{where}.labels.rotate must be 0, 45 or 90")
+    return problems
+
+
+def _series_problems(params: dict[str, Any], metrics: set[str]) -> list[str]:
+    axes = {a.get("id") for a in params.get("valueAxes") or []}
+    series = params.get("seriesParams") or []
+    drawn = {(s.get("data") or {}).get("id") for s in series}
+    problems = [f"metric {m} has no seriesParams entry (drawn as a line)" for m in metrics - drawn]
+    for n, one in enumerate(series):
+        where = f"seriesParams[{n}]"
+        if one.get("type") not in XY_TYPES:
+            problems.append(f"{where}.type must be one of {sorted(XY_TYPES)}")
+        if one.get("mode") not in ("normal", "stacked"):
+            problems.append(f"{where}.mode must be normal or stacked")
+        if one.get("valueAxis") not in axes:
+            problems.append(f"{where}.valueAxis names no value axis")
+        if (one.get("data") or {}).get("id") not in metrics:
+            problems.append(f"{where}.data.id names no metric aggregation")
+        if not one.get("show"):
+            problems.append(f"{where} is hidden")
+    if "fillOpacity" in params and all(s.get("type") != "area" for s in series):
+        problems.append("fillOpacity applies only to area charts")
+    return problems
+
+
+def _xy_problems(params: dict[str, Any], aggs: list[Any], metrics: set[str]) -> list[str]:
+    problems = _axis_problems("valueAxes", params.get("valueAxes"))
+    problems += _axis_problems("categoryAxes", params.get("categoryAxes"))
+    problems += [
+        f"params.{key} must be an object"
+        for key in ("grid", "thresholdLine", "labels")
+        if not isinstance(params.get(key), dict)
+    ]
+    problems += _series_problems(params, metrics)
+    on_time = any(a["type"] == "date_histogram" for a in aggs if a.get("schema") == "segment")
+    if params.get("addTimeMarker") and not on_time:
+        problems.append("addTimeMarker needs a date_histogram x axis")
+    return problems
+
+
+def _pie_problems(params: dict[str, Any], metrics: set[str]) -> list[str]:
+    problems = [] if len(metrics) == 1 else ["a pie takes exactly one metric"]
+    if not isinstance(params.get("labels"), dict):
+        problems.append("params.labels must be an object")
+    if params.get("legendDisplay", "show") not in ("show", "hide", "default"):
+        problems.append("params.legendDisplay must be show, hide or default")
+    return problems
+
+
+def render_problems(vis: dict[str, Any]) -> list[str]:
+    """Why Kibana would fail to render (or misdraw) this visState; empty when it renders."""
+    params, aggs = vis.get("params", {}), vis.get("aggs", [])
+    metrics = {a["id"] for a in aggs if a.get("schema") == "metric" and a.get("enabled", True)}
+    problems = [] if metrics else ["no metric aggregation"]
+    if vis["type"] in XY_TYPES:
+        return problems + _xy_problems(params, aggs, metrics)
+    if vis["type"] == "pie":
+        return problems + _pie_problems(params, metrics)
+    if vis["type"] == "table":
+        return problems + ([] if aggs else ["a table needs aggs"])
+    return [*problems, f"no rendering rules known for {vis['type']!r}"]
+
+
+@pytest.mark.parametrize(
+    "obj", [o for o in OBJECTS if o["type"] == "visualization"], ids=lambda o: o["id"]
+)
+def test_every_visualization_passes_kibana_s_rendering_rules(obj: dict[str, Any]) -> None:
+    vis = json.loads(obj["attributes"]["visState"])
+    assert render_problems(vis) == []
+
+
+def test_the_rules_catch_what_broke_the_histograms() -> None:
+    broken = {
+        "type": "histogram",
+        "aggs": [{"id": "1", "type": "count", "schema": "metric", "params": {}}],
+        "params": {"type": "histogram", "seriesParams": [], "valueAxes": [], "categoryAxes": []},
+    }
+    problems = render_problems(broken)
+    assert "valueAxes must list at least one axis (valueAxes[0] is read)" in problems
+    assert "metric 1 has no seriesParams entry (drawn as a line)" in problems
+
+
+def test_top_negative_posts_show_text_and_a_link_sorted_by_engagement() -> None:
+    top = next(o for o in OBJECTS if o["id"] == "listener-top-negative")
+    assert top["type"] == "search"
+    assert top["attributes"]["columns"][0] == "text" and "url" in top["attributes"]["columns"]
+    assert top["attributes"]["sort"] == [["engagement_total", "desc"]]
+    source = json.loads(top["attributes"]["kibanaSavedObjectMeta"]["searchSourceJSON"])
+    assert source["query"]["query"] == 'sentiment_label : "negative"'
+    view = next(o for o in OBJECTS if o["id"] == "listener-mentions")
+    formats = json.loads(view["attributes"]["fieldFormatMap"])
+    assert formats["url"]["id"] == "url" and formats["url"]["params"]["type"] == "a"
+    dashboard = next(o for o in OBJECTS if o["type"] == "dashboard")
+    assert {"type": "search", "id": "listener-top-negative", "name": "panel_3"} in dashboard[
+        "references"
+    ]
+    assert not any(o["id"] == "listener-top-threads" for o in OBJECTS)
 
 
 def test_data_views_point_at_the_store_indices() -> None:

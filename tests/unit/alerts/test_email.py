@@ -73,7 +73,7 @@ def test_the_digest_arrives_with_both_parts_and_its_charts(
 
     # numbers as the store has them (see seed_digest_day)
     assert "小米: 提及 12 (前 7 日均 7.0, 变化 +71%); 负面占比 33% (前 7 日 14%)" in text
-    assert "蔚来: 提及 3 (前 7 日均 0.0, 变化 —); 负面占比 0% (前 7 日 0%)" in text
+    assert "蔚来: 提及 3 (前 7 日均 0.0, 变化 —); 负面占比 0% (前 7 日 —)" in text
     assert "1. 用户d0 (微博): 小米SU7 第0条评论，刹车失灵，维权！" in text
     assert "第2条" not in text.split("== 高影响力作者")[0]  # one post per thread
     assert "1. 数码大V (微博) 粉丝 2,300,000, 影响力 0.91; 提及 2, 负面 1" in text
