@@ -5,7 +5,7 @@ message goes through."""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from alerts.catalogue import Words
 from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
@@ -24,19 +24,32 @@ _SECRET_PARAM = re.compile(
 )
 
 
+_HOST = re.compile(r"^[\w.-]+$|^[0-9a-fA-F:.]+$")
+"""A host name (IDN letters allowed) or an IPv6 address; anything else is refused."""
+_URL_SAFE = "/:@!$&'()*+,;=-._~%"
+"""RFC 3986's reserved and unreserved characters: everything else is percent-encoded."""
+
+
 def safe_url(url: str) -> str:
-    """A link safe to show in a message: credentials in the authority and query
-    parameters that look like tokens, cookies or signatures are removed."""
+    """A link safe to show in a message: http(s) only; credentials in the authority and
+    query parameters that look like tokens, cookies or signatures removed; and every
+    character a URL cannot carry percent-encoded, so nothing in it can close a link,
+    relabel it or mention anyone in the chat it is sent to (``<``, ``>``, ``|``, spaces,
+    quotes, control characters) — ``https://evil.example/x><!channel>`` stays one inert
+    link."""
     if not url:
         return ""
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(url.strip())
+        port = parts.port
     except ValueError:
         return ""
-    if parts.scheme not in ("http", "https"):
+    if parts.scheme.lower() not in ("http", "https"):
         return ""
     host = parts.hostname or ""
-    netloc = host + (f":{parts.port}" if parts.port else "")
+    if not _HOST.match(host):
+        return ""
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
     query = urlencode(
         [
             (k, v)
@@ -44,7 +57,15 @@ def safe_url(url: str) -> str:
             if not _SECRET_PARAM.search(k)
         ]
     )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            quote(parts.path, safe=_URL_SAFE),
+            query,
+            quote(parts.fragment, safe=_URL_SAFE + "?"),
+        )
+    )
 
 
 def scrubbed(mention: Mention) -> Mention:

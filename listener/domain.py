@@ -7,6 +7,7 @@ without depending on each other.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -25,6 +26,24 @@ def _aware_utc(value: datetime) -> datetime:
 
 UtcDatetime = Annotated[datetime, AfterValidator(_aware_utc)]
 """A timezone-aware timestamp, normalised to UTC on the way in."""
+
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 and C1 controls except tab and newline
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional marks and overrides
+)
+
+
+def inert(value: str) -> str:
+    """Text a poster wrote, made inert for every output: no control characters (an ESC
+    sequence retitles a terminal, NUL cuts text in SQLite and e-mail) and no
+    bidirectional overrides (U+202E reverses how a name or link reads)."""
+    return _CONTROL.sub("", value)
+
+
+PosterText = Annotated[str, AfterValidator(inert)]
+"""A field a poster controls (text, title, author name, link): inert on the way in, so
+whatever path a mention takes — a spider, a JSON-lines file, a replay, the store — it
+reaches people without control or bidi characters."""
 
 
 def utcnow() -> datetime:
@@ -46,11 +65,11 @@ class MentionKind(StrEnum):
 
 
 class Author(_Frozen):
-    id: str
-    name: str = ""
+    id: PosterText
+    name: PosterText = ""
     followers: int | None = Field(default=None, ge=0)
     verified: bool = False
-    verified_reason: str = ""
+    verified_reason: PosterText = ""
     influence: float | None = None
     """0..1, computed at enrichment (followers, verification, resonance, relevance)."""
     influence_parts: dict[str, float] = Field(default_factory=dict)
@@ -112,14 +131,15 @@ class Mention(_Frozen):
     native_id: str = Field(min_length=1)
     source: str = Field(min_length=1)
     kind: MentionKind = MentionKind.POST
-    url: str = ""
+    url: PosterText = ""
     thread_id: str | None = None
     """The id of the root of the conversation (the original post of a repost)."""
     parent_id: str | None = None
-    title: str = ""
-    text: str
-    """Normalised text: HTML stripped, NFKC, Simplified Chinese."""
-    text_original: str = ""
+    title: PosterText = ""
+    text: PosterText
+    """The text as its author wrote it (NFC), HTML stripped; matching folds it
+    (``listener.textfold``)."""
+    text_original: PosterText = ""
     """The text as published, when normalisation changed it."""
     published_at: UtcDatetime
     collected_at: UtcDatetime
