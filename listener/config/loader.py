@@ -286,6 +286,20 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
         problem = getattr(exc, "problem", None) or str(exc)
         line = mark.line + 1 if mark is not None else None
         raise ConfigError(file, [ConfigIssue("", f"invalid YAML: {problem}", line)]) from None
+    except RecursionError:
+        deep = ConfigIssue("", "nested too deeply to be a configuration")
+        raise ConfigError(file, [deep]) from None
+    if node is not None and _expanded_size(node) > MAX_NODES:
+        raise ConfigError(
+            file,
+            [
+                ConfigIssue(
+                    "",
+                    f"more than {MAX_NODES:,} values once YAML aliases (*name) are expanded: "
+                    "an alias bomb, or a file that is not a configuration",
+                )
+            ],
+        )
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -317,6 +331,31 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
     if issues or config is None:
         raise ConfigError(file, issues)
     return config
+
+
+MAX_NODES = 100_000
+"""Values in a configuration once aliases are expanded; a real one has a few hundred."""
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document holds with every alias expanded, computed over the
+    node graph (aliases share nodes) so a billion-laughs file is measured, not expanded."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 1  # a recursive alias counts once instead of looping
+            if isinstance(node, yaml.MappingNode):
+                children = [part for pair in node.value for part in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                children = list(node.value)
+            else:
+                children = []
+            sizes[key] = min(MAX_NODES + 1, 1 + sum(size(child) for child in children))
+        return sizes[key]
+
+    return size(root)
 
 
 def _named_by_path(

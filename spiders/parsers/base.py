@@ -8,6 +8,7 @@ the same code runs in a crawl, in ``python -m spiders.parse`` and in the benchma
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -90,6 +91,12 @@ class ParseContext:
         )
 
 
+MAX_ITEMS = 20_000
+"""Posts one page may hold: real list pages hold 10 to 100, feeds a few hundred."""
+MAX_SECONDS = 30.0
+"""Parsing time one page may take: real pages take milliseconds."""
+
+
 @dataclass
 class Page:
     mentions: list[Mention] = field(default_factory=list)
@@ -102,15 +109,25 @@ class Page:
     long_text_ids: list[str] = field(default_factory=list)
     """Native ids whose text the platform truncated: fetch the full text."""
 
+    _at: dict[str, int] = field(default_factory=dict, repr=False)
+    """Where each id sits in ``mentions``: adding stays linear in the page's size."""
+    _started: float = field(default_factory=time.monotonic, repr=False)
+
     def add(self, mention: Mention) -> None:
         """Add a mention; a post seen twice on one page (an original shown inside a
-        repost and on its own) is kept once, in its fuller form."""
-        for index, known in enumerate(self.mentions):
-            if known.id == mention.id:
-                if _richness(mention) > _richness(known):
-                    self.mentions[index] = mention
-                return
-        self.mentions.append(mention)
+        repost and on its own) is kept once, in its fuller form. A page past its budget
+        (``MAX_ITEMS`` posts, ``MAX_SECONDS`` of parsing) is a hostile or broken body:
+        :class:`BadBody`, so one page cannot stall its source."""
+        if time.monotonic() - self._started > MAX_SECONDS:
+            raise BadBody(f"parsing took more than {MAX_SECONDS:.0f} s: page given up")
+        index = self._at.get(mention.id)
+        if index is None:
+            if len(self.mentions) >= MAX_ITEMS:
+                raise BadBody(f"more than {MAX_ITEMS:,} posts on one page: not a real listing")
+            self._at[mention.id] = len(self.mentions)
+            self.mentions.append(mention)
+        elif _richness(mention) > _richness(self.mentions[index]):
+            self.mentions[index] = mention
 
 
 def _richness(mention: Mention) -> tuple[int, int, int]:
@@ -134,6 +151,8 @@ def load_json(body: bytes, what: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadBody(f"not valid JSON ({what}): {exc.msg} at char {exc.pos}") from None
+    except RecursionError:  # no platform nests a thousand levels: a hostile body
+        raise BadBody(f"JSON nested too deeply to read ({what})") from None
 
 
 # what the platforms' verification and captcha pages say: words that mean it only in

@@ -31,7 +31,8 @@ from spiders.parsers.base import (
 from spiders.parsers.times import page_clock, parse_cn_time
 
 PLATFORM = "tieba"
-_PAGELET = re.compile(r"<code[^>]*pagelet_html[^>]*>\s*<!--(.*?)-->\s*</code>", re.DOTALL)
+_PAGELET_OPEN = re.compile(r"<code[^>]*pagelet_html[^>]*>\s*<!--")
+_PAGELET_CLOSE = re.compile(r"-->\s*</code>")
 _END_TAGS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
 _THREAD = re.compile(r"/p/(\d+)")
 _POST_ID = re.compile(r"[?&]pid=(\d+)")
@@ -40,7 +41,7 @@ _POST_ID = re.compile(r"[?&]pid=(\d+)")
 def parse(body: bytes, ctx: ParseContext) -> Page:
     html = load_html(body, "a Tieba page")
     # pagelets arrive after </html>, where the HTML parser stops reading: drop the end tags
-    html = _END_TAGS.sub("", _PAGELET.sub(lambda m: m.group(1), html))
+    html = _END_TAGS.sub("", _unwrap_pagelets(html))
     sel = Selector(text=html, type="html")
     ctx = ctx.with_page_clock(page_clock(html))
     page = Page()
@@ -57,6 +58,20 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         return page
     page.more = bool(sel.css("a.next, a.n:contains('下一页'), a:contains('下一页')"))
     return page
+
+
+def _unwrap_pagelets(html: str) -> str:
+    """The bigpipe pagelets' HTML out of their ``<code><!-- … --></code>`` wrappers, in one
+    pass: each search starts where the last ended, so a page of unclosed wrappers costs
+    linear time (a lazy regex over the whole page rescanned to the end for each one)."""
+    parts, position = [], 0
+    while opened := _PAGELET_OPEN.search(html, position):
+        closed = _PAGELET_CLOSE.search(html, opened.end())
+        if closed is None:
+            break  # no wrapper after this one can close either
+        parts += [html[position : opened.start()], html[opened.end() : closed.start()]]
+        position = closed.end()
+    return "".join(parts) + html[position:]
 
 
 _TAIL_TIME = re.compile(r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}")

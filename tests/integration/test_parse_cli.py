@@ -64,6 +64,16 @@ def test_a_body_it_cannot_read_is_one_line_on_stderr_and_exit_0(tmp_path: Path) 
     assert (nothing.returncode, nothing.stdout, nothing.stderr) == (0, "", "")
 
 
+def test_json_nested_a_thousand_levels_deep_is_one_line_too(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 1100 + b"]" * 1100)  # 2 KB
+    for platform in ("weibo", "zhihu", "bilibili"):
+        done = parse(platform, str(deep))
+        assert done.returncode == 0 and done.stdout == "", done.stderr
+        assert "JSON nested too deeply to read" in done.stderr
+        assert len(done.stderr.splitlines()) == 1, done.stderr
+
+
 def test_bad_arguments_exit_2(tmp_path: Path) -> None:
     assert parse("myspace", str(tmp_path / "x")).returncode == 2
     missing = parse("weibo", str(tmp_path / "missing.json"))

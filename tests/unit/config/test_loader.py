@@ -155,6 +155,36 @@ def test_problems_of_every_kind_come_in_one_pass() -> None:
     assert "no module named 'no_such_pkg'" in lines[1].lower(), lines
 
 
+def test_hostile_yaml_is_refused_in_one_line_quickly() -> None:
+    """An alias bomb (10^9 values once expanded) and a deeply nested document: one line
+    each, at once, instead of minutes and gigabytes or a RecursionError traceback."""
+    import time
+    from itertools import pairwise
+
+    names = "abcdefghi"
+    layers = "".join(
+        f"{new}: &{new} [{', '.join(['*' + old] * 10)}]\n" for old, new in pairwise(names)
+    )
+    started = time.monotonic()
+    (bomb,) = errors_of("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + layers + MINIMAL)
+    assert bomb.startswith("more than 100,000 values once YAML aliases (*name) are expanded")
+    (deep,) = errors_of("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert deep == "nested too deeply to be a configuration (cfg.yml)"
+    assert time.monotonic() - started < 5
+    # an ordinary anchor is still fine
+    config = parse_config(
+        MINIMAL + "sources:\n  - &s {name: a, platform: jsonl, path: x}\n", "c.yml", {}
+    )
+    assert config.sources[0].name == "a"
+
+
+def test_a_zero_interval_says_so_in_words() -> None:
+    (line,) = errors_of(
+        MINIMAL + "sources:\n  - {name: s, platform: jsonl, path: x, interval: 0s}\n"
+    )
+    assert line == "sources[0].interval: must be longer than 0s (got 0s) (cfg.yml, line 4)"
+
+
 def test_environment_variables_are_substituted() -> None:
     config = parse_config(
         MINIMAL + "notifiers:\n  - type: webhook\n    name: hook\n    url: ${HOOK_URL}\n"
