@@ -66,6 +66,14 @@ class Collection:
         if tracked := self._guarded(lambda: self._tracked_threads(source), none):
             spec = spec.model_copy(update={"tracked": tracked})
         outcome = self.crawls.run(spec, source.timeout.total_seconds())
+        if outcome.interrupted:
+            # a shutdown is not an outage: no health change, no gap, no alert; the next
+            # run starts from the same cursor (what was spooled is deduplicated by id)
+            health = previous or SourceHealth(source=source.name)
+            spooled = outcome.result.items_spooled if outcome.result else 0
+            log.info("crawl stopped for shutdown", source=source.name, spooled=spooled)
+            self.metrics.crawls.labels(source.name, "interrupted").inc()
+            return CrawlReport(outcome, health)
         health = after_crawl(
             previous,
             source.name,

@@ -37,6 +37,8 @@ class CrawlOutcome:
     result: CrawlResult | None
     failure: str | None
     seconds: float
+    interrupted: bool = False
+    """Stopped because the daemon is shutting down: says nothing about the source."""
 
 
 def crawl_spec(
@@ -91,6 +93,7 @@ class CrawlRunner:
         self.grace = grace
         self._running: dict[int, subprocess.Popen[bytes]] = {}
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def _signal(self, proc: subprocess.Popen[bytes], sig: int) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -137,10 +140,13 @@ class CrawlRunner:
         reader.join(timeout=5)
         forwarder.join(timeout=5)
         result = self._result(b"".join(chunks))
-        if failure is None and result is None:
+        interrupted = self._stopping.is_set() or bool(result and result.interrupted)
+        if interrupted:
+            failure = None  # a crawl stopped (or killed) by the shutdown did not fail
+        elif failure is None and result is None:
             last = tail[-1] if tail else "no output"
             failure = f"crawl exited with status {code}: {last}"[:500]
-        return CrawlOutcome(spec.source, result, failure, time.monotonic() - started)
+        return CrawlOutcome(spec.source, result, failure, time.monotonic() - started, interrupted)
 
     @staticmethod
     def _result(stdout: bytes) -> CrawlResult | None:
@@ -153,7 +159,9 @@ class CrawlRunner:
         return None
 
     def stop_all(self) -> None:
-        """Ask running crawls to stop (they flush what they collected); kill after ``grace``."""
+        """Ask running crawls to stop (they flush what they collected); kill after ``grace``.
+        Crawls ending from now on are reported interrupted, never failed."""
+        self._stopping.set()
         with self._lock:
             procs = list(self._running.values())
         for proc in procs:

@@ -401,3 +401,5 @@ class CrawlResult(_Frozen):
     cursor: str | None = None
     healthy: bool = True
     reason: str = ""
+    interrupted: bool = False
+    """Stopped by a shutdown (SIGTERM) before it finished: not a failure of the source."""

@@ -30,7 +30,8 @@ def run(spec: CrawlSpec) -> CrawlResult:
     stats = crawler.stats.get_stats() if crawler.stats else {}
     reason = stats.get("listener/unhealthy", "")
     finish = stats.get("finish_reason", "")
-    if not reason and finish not in ("finished", "unhealthy"):
+    interrupted = finish == "shutdown"  # SIGTERM: the daemon is stopping, not the source
+    if not reason and finish not in ("finished", "unhealthy", "shutdown"):
         reason = f"crawl stopped early: {finish}"
     return CrawlResult(
         source=spec.source,
@@ -42,6 +43,7 @@ def run(spec: CrawlSpec) -> CrawlResult:
         cursor=stats.get("listener/cursor", spec.cursor),
         healthy=not reason,
         reason=reason,
+        interrupted=interrupted,
     )
 
 

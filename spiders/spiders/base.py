@@ -36,6 +36,13 @@ class ListenerSpider(Named, scrapy.Spider, Generic[OptionsT]):
         self.options: OptionsT = cast("OptionsT", spec.options)
         self._cursor = spec.cursor
 
+    @property
+    def stopping(self) -> bool:
+        """The crawl is shutting down (SIGTERM): a long callback should stop yielding so
+        the process ends within the daemon's grace period with what it spooled."""
+        crawler = getattr(self, "crawler", None)
+        return crawler is not None and not crawler.crawling
+
     def note_error(self, where: str, message: str) -> None:
         """A part of the response could not be used; the crawl goes on (counted as an error)."""
         logger.error("parse error source=%s at=%s error=%s", self.spec.source, where, message)

@@ -76,6 +76,8 @@ class JsonlSpider(ListenerSpider[JsonlOptions]):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Mention]:
         platform_default = self.options.default_platform
         for lineno, raw in enumerate(response.body.split(b"\n"), start=1):
+            if self.stopping:
+                return  # the cursor stays at the last line spooled
             if not raw.strip():
                 continue
             where = f"{response.url}:{lineno}"

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -252,3 +253,55 @@ def test_a_broken_source_does_not_stop_the_others(
     alerts = (tmp_path / "alerts.log").read_text(encoding="utf-8")
     assert alerts.count("【数据源异常】broken: cannot read") == 1
     assert "good" not in alerts.split("【数据源异常】", 1)[1].split("\n", 1)[0]
+
+
+def _crawl_running(daemon: RunningDaemon) -> bool:
+    """A ``spiders.crawl`` child of the daemon is running (read from /proc)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == daemon.proc.pid and b"spiders.crawl" in cmdline:
+            return True
+    return False
+
+
+def test_a_clean_stop_mid_crawl_is_not_an_outage(
+    tmp_path: Path, start_daemon: Callable[[Path], RunningDaemon]
+) -> None:
+    """SIGTERM while a long crawl runs: the crawl stops within the grace period, and
+    nothing says the source failed — no unhealthy record, no outage, no alert."""
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "native_id": f"big{i}",
+            "text": f"小米 第{i}条 {NEUTRAL[i % len(NEUTRAL)]}",
+            "published_at": (now - timedelta(seconds=i)).isoformat(),
+            "author": {"id": f"a{i % 500}"},
+        }
+        for i in range(150_000)
+    ]
+    posts = write_jsonl(tmp_path / "big.jsonl", rows)
+    daemon = start_daemon(
+        daemon_config(tmp_path, f"  - {{name: big, platform: jsonl, path: {posts}}}")
+    )
+    daemon.wait_for(lambda: _crawl_running(daemon), what="the crawl to start")
+    time.sleep(2.0)  # well inside the crawl: it reads for tens of seconds
+    assert _crawl_running(daemon), "the crawl ended before the stop: make the file larger"
+    code, seconds = daemon.stop(signal.SIGTERM, timeout=20)
+    assert code == 0 and seconds < 10, daemon.output
+    assert "crawl stopped for shutdown" in daemon.output
+    assert "source unhealthy" not in daemon.output and "-9" not in daemon.output
+    store = SqliteStore(tmp_path / "data" / "listener.sqlite3")
+    try:
+        health = store.source_health("big")
+        assert health is None or health.healthy, health
+        assert store.outages(now - timedelta(days=1)) == []
+    finally:
+        store.close()
+    alerts = tmp_path / "alerts.log"
+    assert not alerts.exists() or "数据源" not in alerts.read_text(encoding="utf-8")
