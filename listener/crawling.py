@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from listener.config.models import Config
 from listener.domain import CrawlBrand, CrawlResult
 from listener.logs import get_logger
+from listener.redact import redact
 from spiders.spec import CrawlSpec, SourceConfigs
 
 RESULT_PREFIX = "LISTENER-RESULT "
@@ -75,7 +76,7 @@ def crawl_spec(
 def _forward(stream: IO[bytes], tail: collections.deque[str]) -> None:
     """Copy the crawl's log lines to our standard error, keeping the last few."""
     for raw in iter(stream.readline, b""):
-        line = raw.decode("utf-8", "replace").rstrip()
+        line = redact(raw.decode("utf-8", "replace").rstrip())
         tail.append(line)
         sys.stderr.write(line + "\n")
     stream.close()

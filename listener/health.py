@@ -13,6 +13,7 @@ from typing import Any
 
 from listener.domain import CrawlResult, SourceHealth
 from listener.outbox import OutboxDepth
+from listener.redact import redact
 from listener.spool import SpoolDepth
 
 
@@ -69,7 +70,7 @@ def after_crawl(
         return prev.model_copy(
             update={
                 "healthy": False,
-                "reason": reason or "crawl failed",
+                "reason": redact(reason or "crawl failed"),
                 "last_run_at": at,
                 "runs": runs,
                 "failures": prev.failures + 1,

@@ -8,6 +8,8 @@ from typing import Any
 
 import structlog
 
+from listener.redact import redact_event
+
 
 def configure_logging(level: str = "info", fmt: str = "logfmt") -> None:
     renderer: Any = (
@@ -23,6 +25,7 @@ def configure_logging(level: str = "info", fmt: str = "logfmt") -> None:
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True, key="ts"),
             structlog.processors.format_exc_info,
+            redact_event,  # after the traceback is text: it is redacted too
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(

@@ -30,6 +30,7 @@ from pydantic import BaseModel
 
 from alerts.base import AS_CONFIGURED, Delivery
 from listener.domain import Digest, IncidentEvent, SourceHealth
+from listener.redact import redact
 from listener.sqlitedb import Database
 
 _SCHEMA = """
@@ -209,7 +210,7 @@ class Outbox:
             db.execute(
                 "UPDATE outbox SET state = ?, done_at = ?, attempts = attempts + 1,"
                 " last_error = ?, claimed_until = NULL WHERE id = ?",
-                (state, now, reason, item.id),
+                (state, now, redact(reason), item.id),
             )
 
     def retry(self, item: OutboxItem, at: float, reason: str, count: bool = True) -> None:
@@ -219,7 +220,7 @@ class Outbox:
             db.execute(
                 "UPDATE outbox SET due_at = ?, attempts = attempts + ?, last_error = ?,"
                 " claimed_until = NULL WHERE id = ?",
-                (at, 1 if count else 0, reason, item.id),
+                (at, 1 if count else 0, redact(reason), item.id),
             )
 
     def depth(self, now: float) -> OutboxDepth:

@@ -23,6 +23,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from listener.domain import Mention
+from listener.redact import redact
 from listener.sqlitedb import Database
 
 _SCHEMA = """
@@ -174,7 +175,10 @@ class Spool:
             db.executemany(
                 "UPDATE spool SET claimed_until = NULL, available_at = ?, last_error = ?, "
                 "held_for = ? WHERE seq = ?",
-                [(available, why[:500], held_for.value, seq) for seq, why in failures.items()],
+                [
+                    (available, redact(why)[:500], held_for.value, seq)
+                    for seq, why in failures.items()
+                ],
             )
 
     def retry_now(self, held_for: Hold) -> int:

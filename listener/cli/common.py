@@ -21,6 +21,7 @@ from listener.config.models import Config
 from listener.config.types import parse_duration
 from listener.domain import Mention, utcnow
 from listener.logs import configure_logging
+from listener.redact import redact
 from listener.spool import SpoolError
 from listener.stores.base import StoreError
 
@@ -30,7 +31,7 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {redact(message)}", highlight=False, soft_wrap=True)
     sys.exit(code)
 
 

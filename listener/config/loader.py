@@ -19,6 +19,7 @@ from pydantic import SecretStr, ValidationError
 
 from listener.config.models import PLUGIN_FIELDS, Config, config_model
 from listener.plugin import PluginError, is_import_path
+from listener.redact import remember, secrets_of
 
 SECRET_KEYS = frozenset(
     {
@@ -330,6 +331,7 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
     ]
     if issues or config is None:
         raise ConfigError(file, issues)
+    remember(secrets_of(config))  # masked in every log, error and message from now on
     return config
 
 

@@ -15,11 +15,16 @@ from typing import ClassVar, Literal, Self
 from listener.config.types import Section
 from listener.domain import Incident, Mention, Outage, SentimentLabel, SourceHealth
 from listener.plugin import Named, PluginContext
+from listener.redact import redact
 from listener.textfold import fold
 
 
 class StoreError(Exception):
-    """A store operation failed; the message says which store and why."""
+    """A store operation failed; the message says which store and why (redacted: a
+    ``user:password@`` in the store's URL never reaches a log, ``status`` or the spool)."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(redact(str(message)))
 
 
 class StoreUnavailable(StoreError):

@@ -20,6 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from listener.domain import Mention, utcnow
+from listener.redact import redact
 from spiders.options import WebOptions
 from spiders.parsers.base import BadBody, Blocked, Page, ParseContext, Unparseable
 from spiders.parsers.times import http_date
@@ -156,6 +157,7 @@ class PlatformSpider(ListenerSpider[W], ABC):
             yield mention.model_copy(update={"brands": brands})
 
     def parse_page(self, response: Response) -> Page | None:
+        self.crawler.stats.inc_value("listener/fetched")
         try:
             page = self.parse_body(response.body, self.context(response))
         except Blocked as exc:
@@ -187,12 +189,24 @@ class PlatformSpider(ListenerSpider[W], ABC):
                 )
             self.note_error(url, f"HTTP {status}")
             return
-        self.note_error(url, f"{type(failure.value).__name__}: {failure.getErrorMessage()}")
+        problem = f"{type(failure.value).__name__}: {failure.getErrorMessage()}"
+        self.note_error(url, problem)
+        self._last_failure = f"{problem} at {url}"
+
+    def closed(self, reason: str) -> None:
+        """A crawl that could not fetch a single page is not a quiet source: unhealthy,
+        with the last failure (every feed refusing connections used to read as healthy
+        with nothing new)."""
+        stats = self.crawler.stats
+        failure = getattr(self, "_last_failure", "")
+        fetched, known = stats.get_value("listener/fetched"), stats.get_value("listener/unhealthy")
+        if failure and not fetched and not known and reason != "shutdown":
+            stats.set_value("listener/unhealthy", f"no page could be fetched: {failure}")
 
 
 def _safe_url(url: str) -> str:
-    """URLs go to logs: never with credentials or tokens in them."""
-    return url.split("#", maxsplit=1)[0][:300]
+    """URLs go to logs: never with credentials or tokens in them, nor a fragment."""
+    return redact(url.split("#", maxsplit=1)[0][:300])
 
 
 def failed_request(failure: Failure) -> scrapy.Request:

@@ -17,7 +17,7 @@ from tests.conftest import REPO
 
 
 class RunningDaemon:
-    def __init__(self, config: Path) -> None:
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "listener", "--config", str(config), "run"],
@@ -25,6 +25,7 @@ class RunningDaemon:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env=env,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

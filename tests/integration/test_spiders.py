@@ -24,6 +24,7 @@ from spiders.spec import CrawlSpec
 from spiders.spiders.weibo import WeiboOptions
 from tests.factories import mention
 from tests.platform_server import Answer, Asked, PlatformServer
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -513,3 +514,21 @@ def test_the_cookie_never_reaches_the_logs_even_at_debug(capture: Capture) -> No
     logs = done.stderr.decode() + done.stdout.decode()
     assert "Crawled (200)" in logs and "login" in logs  # the debug log is really there
     assert "TOPSECRET" not in logs
+
+
+def test_a_crawl_that_fetches_nothing_at_all_is_unhealthy(
+    config_for: Callable[[str], Config],
+) -> None:
+    """Every feed refusing connections is not a quiet brand: the source is unhealthy,
+    with the failure, and the feed's token is not in the reason."""
+    closed = free_port()
+    result, mentions = crawl(
+        config_for,
+        "  - name: 小米\n",
+        f"    platform: rss\n    feeds: ['http://127.0.0.1:{closed}/f?access_token=T0KEN-abc']\n",
+    )
+    assert not result.healthy and not mentions
+    assert result.reason.startswith("no page could be fetched: ")
+    assert (
+        "Connection" in result.reason and f"127.0.0.1:{closed}/f?access_token=***" in result.reason
+    )
