@@ -47,10 +47,19 @@ class EmailNotifierConfig(NotifierConfig):
     verify_tls: bool = True
     """Check the server's certificate (turn off only for a relay with a self-signed one)."""
 
+    allow_plaintext_login: bool = False
+    """Log in over an unencrypted connection (``security: none``): the password then
+    crosses the network in clear. Only for a relay on the same host or a trusted LAN."""
+
     @model_validator(mode="after")
     def _credentials_together(self) -> EmailNotifierConfig:
         if (self.username is None) != (self.password is None):
             raise ValueError("set both username and password, or neither")
+        if self.security == "none" and self.password is not None and not self.allow_plaintext_login:
+            raise ValueError(
+                "security: none would send the SMTP password in clear: use starttls or "
+                "ssl, or set allow_plaintext_login: true for a local relay"
+            )
         return self
 
 

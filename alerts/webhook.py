@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
@@ -28,6 +29,9 @@ from alerts.base import (
 )
 from alerts.text import scrubbed_digest, scrubbed_event
 from listener.domain import Digest, IncidentEvent, SourceHealth
+from listener.logs import get_logger
+
+log = get_logger(__name__)
 
 
 class WebhookNotifierConfig(NotifierConfig):
@@ -49,8 +53,12 @@ def http_error(who: str, status: int, headers: Mapping[str, str] | None) -> Noti
     return NotifierError(message)
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: str) -> str:
+    """``X-Listener-Signature``: HMAC-SHA256 over ``<timestamp>.<body>`` with the shared
+    secret, so a captured request cannot be replayed later (the receiver checks the
+    signature and that ``X-Listener-Timestamp`` is recent; see README)."""
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 class WebhookNotifier(Notifier):
@@ -59,12 +67,24 @@ class WebhookNotifier(Notifier):
     def __init__(self, config: WebhookNotifierConfig) -> None:
         super().__init__(config.name, config.language)
         self.config = config
+        if config.secret is None:
+            log.warning(
+                "webhook without a secret: receivers cannot tell Listener's requests from anyone's",
+                notifier=config.name,
+                action="set secret and verify X-Listener-Signature (README, Webhook)",
+            )
 
     def _post(self, event: str, payload: dict[str, Any]) -> None:
         body = json.dumps(payload, ensure_ascii=False, default=str).encode()
-        headers = {"Content-Type": "application/json; charset=utf-8", "X-Listener-Event": event}
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Listener-Event": event,
+            "X-Listener-Timestamp": stamp,
+        }
         if self.config.secret is not None:
-            headers["X-Listener-Signature"] = sign(self.config.secret.get_secret_value(), body)
+            secret = self.config.secret.get_secret_value()
+            headers["X-Listener-Signature"] = sign(secret, body, stamp)
         request = urllib.request.Request(
             str(self.config.url), data=body, headers=headers, method="POST"
         )

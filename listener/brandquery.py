@@ -40,10 +40,21 @@ def parse_query(text: str, fold: Callable[[str], str]) -> Query:
     if not tokens:
         raise QueryError("empty query")
     parser = _Parser(text, tokens, fold)
-    evaluate = parser.disjunction()
+    evaluate, positive = parser.disjunction()
     if parser.position != len(tokens):
         raise QueryError(f"unexpected {tokens[parser.position]!r} in {text!r}")
+    if not positive:
+        raise QueryError(
+            f"{text!r} never matches: it (or one of its OR branches) is made only of NOT "
+            "terms, and posts are found by the terms they contain; give every branch a term "
+            "that must appear (小米 NOT 小米粥, not NOT 小米粥 alone)"
+        )
     return Query(text, tuple(dict.fromkeys(parser.terms)), evaluate)
+
+
+Node = tuple[Predicate, bool]
+"""A sub-query and whether it can be true only when one of its terms occurs (a query
+whose every branch is ``NOT …`` can never match: matching starts from the terms found)."""
 
 
 class _Parser:
@@ -69,7 +80,7 @@ class _Parser:
         self.terms.append(folded)
         return folded, lambda hits: bool(hits.get(folded))
 
-    def atom(self) -> Predicate:
+    def atom(self) -> Node:
         token = self.peek()
         if token is None:
             raise QueryError(f"query ends too early: {self.text!r}")
@@ -85,35 +96,37 @@ class _Parser:
         left, single = self.term(self.take())
         near = self.peek()
         if near is None or not near.startswith("NEAR/"):
-            return single
+            return single, True
         self.take()
         right_raw = self.peek()
         if right_raw is None or right_raw in _OPERATORS or right_raw.startswith("NEAR/"):
             raise QueryError(f"NEAR needs a term on both sides in {self.text!r}")
         right, _ = self.term(self.take())
-        return _near(left, right, int(near[5:]))
+        return _near(left, right, int(near[5:])), True
 
-    def negation(self) -> Predicate:
+    def negation(self) -> Node:
         if self.peek() == "NOT":
             self.take()
-            inner = self.negation()
-            return lambda hits: not inner(hits)
+            inner, _ = self.negation()
+            return (lambda hits: not inner(hits)), False
         return self.atom()
 
-    def conjunction(self) -> Predicate:
-        parts = [self.negation()]
+    def conjunction(self) -> Node:
+        nodes = [self.negation()]
         while (token := self.peek()) is not None and token not in (")", "OR"):
             if token == "AND":
                 self.take()
-            parts.append(self.negation())
-        return lambda hits: all(p(hits) for p in parts)
+            nodes.append(self.negation())
+        parts = [predicate for predicate, _ in nodes]
+        return (lambda hits: all(p(hits) for p in parts)), any(pos for _, pos in nodes)
 
-    def disjunction(self) -> Predicate:
-        parts = [self.conjunction()]
+    def disjunction(self) -> Node:
+        nodes = [self.conjunction()]
         while self.peek() == "OR":
             self.take()
-            parts.append(self.conjunction())
-        return lambda hits: any(p(hits) for p in parts)
+            nodes.append(self.conjunction())
+        parts = [predicate for predicate, _ in nodes]
+        return (lambda hits: any(p(hits) for p in parts)), all(pos for _, pos in nodes)
 
 
 def _tokens(text: str) -> list[str]:

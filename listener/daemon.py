@@ -10,6 +10,7 @@ the current batch finish, exit.
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import threading
 import time
@@ -183,6 +184,14 @@ class Daemon:
                 url=f"http://{host}:{port}/healthz",
                 metrics=f"http://{host}:{port}/metrics",
             )
+            if not _loopback(http.host) and not http.trusted_network:
+                log.warning(
+                    "health endpoint reachable from the network without authentication: "
+                    "/healthz and /metrics show sources, store state and errors",
+                    host=http.host,
+                    action="bind to 127.0.0.1, put it behind a proxy with authentication, "
+                    "or set daemon.http.trusted_network: true",
+                )
         log.info(
             "daemon started",
             sources=len(self.config.sources),
@@ -239,3 +248,10 @@ class Daemon:
         while not self.stopping.wait(timeout=1.0):
             pass
         self.stop()
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"

@@ -66,6 +66,10 @@ class HttpConfig(Section):
     port: int = Field(default=8787, ge=0, le=65535)
     """``/healthz`` and Prometheus ``/metrics``; 0 picks a free port (logged at start)."""
     enabled: bool = True
+    trusted_network: bool = False
+    """The endpoint has no authentication: on any host but loopback the daemon warns at
+    start unless this says the network in front of it is trusted (a container whose
+    port is published on 127.0.0.1 only, a private scrape network)."""
 
 
 class DaemonConfig(Section):

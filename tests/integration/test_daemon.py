@@ -305,3 +305,24 @@ def test_a_clean_stop_mid_crawl_is_not_an_outage(
         store.close()
     alerts = tmp_path / "alerts.log"
     assert not alerts.exists() or "数据源" not in alerts.read_text(encoding="utf-8")
+
+
+def test_an_open_health_endpoint_is_warned_about(
+    tmp_path: Path, start_daemon: Callable[[Path], RunningDaemon]
+) -> None:
+    open_config = daemon_config(tmp_path, "  []").read_text(encoding="utf-8")
+    exposed = tmp_path / "exposed.yml"
+    exposed.write_text(open_config.replace("http: {port: 0}", "http: {host: 0.0.0.0, port: 0}"))
+    daemon = start_daemon(exposed)
+    daemon.wait_for(lambda: "daemon started" in daemon.output, what="the start")
+    assert "health endpoint reachable from the network without authentication" in daemon.output
+    daemon.stop()
+    trusted = tmp_path / "trusted.yml"
+    trusted.write_text(
+        open_config.replace(
+            "http: {port: 0}", "http: {host: 0.0.0.0, port: 0, trusted_network: true}"
+        )
+    )
+    quiet = start_daemon(trusted)
+    quiet.wait_for(lambda: "daemon started" in quiet.output, what="the start")
+    assert "without authentication" not in quiet.output

@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -83,13 +84,37 @@ def test_webhook_posts_signed_json() -> None:
         notifier.notify(EVENT)
         notifier.send_digest(DIGEST)
     incident, digest = server.requests
-    expected = "sha256=" + hmac.new(b"shh", incident.body, hashlib.sha256).hexdigest()
-    assert incident.headers["X-Listener-Signature"] == expected
+    # the signature covers the timestamp and the body (verification as the README says)
+    stamp = incident.headers["X-Listener-Timestamp"]
+    assert abs(int(stamp) - time.time()) < 60
+    signed = stamp.encode() + b"." + incident.body
+    expected = "sha256=" + hmac.new(b"shh", signed, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(incident.headers["X-Listener-Signature"], expected)
+    body_only = "sha256=" + hmac.new(b"shh", incident.body, hashlib.sha256).hexdigest()
+    assert incident.headers["X-Listener-Signature"] != body_only  # not replayable later
     assert incident.headers["X-Listener-Event"] == "incident.opened"
     payload = json.loads(incident.body)
     assert payload["incident"]["brand"] == "小米" and payload["incident"]["severity"] == "P2"
     assert digest.headers["X-Listener-Event"] == "digest"
     assert json.loads(digest.body)["brands"][0]["mentions"] == 120
+
+
+def test_smtp_password_over_plain_text_is_refused_unless_allowed() -> None:
+    from pydantic import ValidationError
+
+    from alerts.email import EmailNotifierConfig
+
+    plain = {
+        "host": "mail",
+        "security": "none",
+        "username": "u",
+        "password": "p",
+        "sender": "l@example.com",
+    }
+    with pytest.raises(ValidationError, match="would send the SMTP password in clear"):
+        EmailNotifierConfig.model_validate(plain)
+    assert EmailNotifierConfig.model_validate(plain | {"allow_plaintext_login": True})
+    assert EmailNotifierConfig.model_validate({**plain, "security": "starttls"})
 
 
 def test_webhook_failure_is_reported_without_the_secret() -> None:

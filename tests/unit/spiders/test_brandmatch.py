@@ -95,6 +95,16 @@ def test_unreadable_queries_are_refused(query: str) -> None:
         parse_query(query, str.casefold)
 
 
+@pytest.mark.parametrize("query", ["NOT 小米粥", "小米 OR NOT 苹果", "NOT (小米 OR 苹果)"])
+def test_a_query_of_only_not_terms_is_refused_not_silent(query: str) -> None:
+    from listener.brandquery import QueryError, parse_query
+
+    with pytest.raises(QueryError, match=r"never matches: it \(or one of its OR branches\)"):
+        parse_query(query, str.casefold)
+    assert parse_query("小米 NOT 小米粥", str.casefold).terms == ("小米", "小米粥")
+    assert parse_query("(NOT 小米粥) AND 小米", str.casefold)
+
+
 def test_many_brands_one_pass() -> None:
     brands_list = [CrawlBrand(name=f"品牌{i}", aliases=(f"brand{i}",)) for i in range(2000)]
     matcher = BrandMatcher(brands_list)
