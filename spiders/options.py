@@ -95,6 +95,11 @@ class WebOptions(SourceOptions):
         """``base_url`` without a trailing slash, to append paths to."""
         return self.base_url.rstrip("/")
 
+    def configured_urls(self) -> list[str]:
+        """The addresses the configuration names: the only ones a crawl may reach on a
+        private network, and the only ones its cookie is sent to."""
+        return [self.base_url] if self.base_url else []
+
     def headers(self) -> dict[str, str]:
         """What every request to the platform carries (the configured cookie)."""
         return {"Cookie": self.cookie.get_secret_value()} if self.cookie else {}

@@ -18,6 +18,8 @@ DOWNLOADER_MIDDLEWARES = {
     "spiders.middlewares.backoff.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "spiders.middlewares.identity.RotatingIdentityMiddleware": 500,
+    # before everything that could send the request on (and again for every redirect)
+    "spiders.middlewares.network.NetworkGuardMiddleware": 50,
 }
 
 

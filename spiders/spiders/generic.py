@@ -31,6 +31,9 @@ class GenericOptions(WebOptions, Selectors):
     def platforms(self) -> tuple[str, ...]:
         return (self.as_platform,)
 
+    def configured_urls(self) -> list[str]:
+        return [str(url) for url in self.start_urls]
+
 
 class GenericSpider(PlatformSpider[GenericOptions]):
     Config = GenericOptions

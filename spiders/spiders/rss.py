@@ -29,6 +29,9 @@ class RssOptions(WebOptions):
     def platforms(self) -> tuple[str, ...]:
         return (self.as_platform,) if self.as_platform else ()
 
+    def configured_urls(self) -> list[str]:
+        return [str(url) for url in self.feeds]
+
 
 class RssSpider(PlatformSpider[RssOptions]):
     Config = RssOptions

@@ -532,3 +532,26 @@ def test_a_crawl_that_fetches_nothing_at_all_is_unhealthy(
     assert (
         "Connection" in result.reason and f"127.0.0.1:{closed}/f?access_token=***" in result.reason
     )
+
+
+def test_a_redirect_into_the_local_network_is_refused(
+    config_for: Callable[[str], Config], capture: Capture
+) -> None:
+    """A configured feed (explicitly local) answers 302 to another local service: the
+    crawl does not follow it, the internal service is never asked, nothing of it is
+    collected, and the refusal is counted."""
+    internal_feed = capture("rss/rsshub-weibo-user-1935396210.xml")
+    with PlatformServer(
+        lambda asked: Answer(internal_feed, headers={"Content-Type": "application/rss+xml"})
+    ) as internal:
+
+        def route(asked: Asked) -> Answer:
+            return Answer(status=302, headers={"Location": f"{internal.url}/admin/feed"})
+
+        with PlatformServer(route) as feed:
+            rss = f"    platform: rss\n    feeds: ['{feed.url}/feed']\n"
+            result, mentions = crawl(config_for, "  - name: 致不灭的你", rss)
+    assert [a.path for a in feed.asked] == ["/feed"]
+    assert internal.asked == [], "the crawl followed a redirect into the local network"
+    assert not mentions and result.errors >= 1 and not result.healthy
+    assert "a local or private address the configuration does not name" in result.reason
