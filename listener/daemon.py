@@ -163,6 +163,8 @@ class Daemon:
     # -- lifecycle -----------------------------------------------------------------------
 
     def start(self) -> None:
+        if released := self.app.outbox.release_orphans():
+            log.info("messages a stopped process had claimed are due again", count=released)
         self.schedule(datetime.now(ZoneInfo(self.config.daemon.timezone)))
         self.scheduler.start()
         for listener in self.actions:

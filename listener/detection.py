@@ -66,6 +66,14 @@ class Detection:
         events = self.incidents.apply(detect_pass(self.detectors, context), now)
         official = {b.name: tuple(a.id for a in b.official_accounts) for b in self.config.brands}
         events += self.incidents.check_responses(now, official)
+        # an incident saved but never announced (the daemon died between the two, or quiet
+        # hours held it) is announced now, even when its signal has died out since
+        changed = {e.incident.id for e in events}
+        events += [
+            IncidentEvent(change="opened", incident=incident)
+            for incident in self.store.list_incidents(open_only=True)
+            if incident.notified_severity is None and incident.id not in changed
+        ]
         for event in events:
             self._announce(event, now, unhealthy)
         self.metrics.open_incidents.set(len(self.store.list_incidents(open_only=True)))
@@ -74,6 +82,10 @@ class Detection:
     def _announce(self, event: IncidentEvent, now: datetime, unhealthy: tuple[str, ...]) -> None:
         if not self.incidents.should_notify(event.incident, now):
             return
+        if event.incident.notified_severity is None and event.change in ("updated", "escalated"):
+            # the first message people get about an incident says it is new, whatever
+            # happened to it before it could be announced
+            event = event.model_copy(update={"change": "opened"})
         enriched = self._enrich(event, now, unhealthy).model_copy(
             update={"volume": self.volume(event.incident.brand, now)}
         )

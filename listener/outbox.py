@@ -22,6 +22,7 @@ incident's thread), through ``NotifierState``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -123,6 +124,9 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.db = Database(path, OutboxError, "outbox")
         self.db.script(_SCHEMA)
+        columns = {row[1] for row in self.db.query("PRAGMA table_info(outbox)")}
+        if "claimed_by" not in columns:  # outboxes written before claims named their owner
+            self.db.script("ALTER TABLE outbox ADD COLUMN claimed_by INTEGER;")
 
     def close(self) -> None:
         self.db.close()
@@ -179,10 +183,29 @@ class Outbox:
                 (now, now, subject, subject, *skipped, limit),
             ).fetchall()
             db.executemany(
-                "UPDATE outbox SET claimed_until = ? WHERE id = ?",
-                [(now + lease, row[0]) for row in rows],
+                "UPDATE outbox SET claimed_until = ?, claimed_by = ? WHERE id = ?",
+                [(now + lease, os.getpid(), row[0]) for row in rows],
             )
         return [self._item(row) for row in rows]
+
+    def release_orphans(self) -> int:
+        """Hand back at once the messages claimed by a process that no longer runs (a
+        daemon killed mid-send), instead of after their lease; returns how many. The
+        outbox is a local file, so its deliverers are processes of this machine."""
+        claimed = self.db.query(
+            "SELECT DISTINCT claimed_by FROM outbox WHERE state = 'pending'"
+            " AND claimed_until IS NOT NULL AND claimed_by IS NOT NULL"
+        )
+        gone = [pid for (pid,) in claimed if pid != os.getpid() and not _alive(pid)]
+        if not gone:
+            return 0
+        with self.db.transaction() as db:
+            cursor = db.execute(
+                "UPDATE outbox SET claimed_until = NULL, claimed_by = NULL WHERE state ="
+                f" 'pending' AND claimed_by IN ({','.join('?' * len(gone))})",
+                gone,
+            )
+            return cursor.rowcount
 
     @staticmethod
     def _item(row: tuple[Any, ...]) -> OutboxItem:
@@ -271,3 +294,13 @@ class NotifierState:
                 " DO UPDATE SET value = excluded.value",
                 (self._notifier, key, value),
             )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, as another user
+    return True

@@ -58,3 +58,62 @@ def test_announcements_say_when_collection_is_impaired(
         link.startswith("https://kibana.example.com/app/discover#/")
         and "%E5%B0%8F%E7%B1%B3" in link
     )
+
+
+def _crash_after_saving(app: App, now: object) -> None:
+    """What a kill between saving an incident and queueing its announcement leaves: the
+    incident in the store, nothing in the outbox."""
+    from listener.detectors.base import DetectContext, detect_pass
+
+    detection = app.detection
+    names = tuple(b.name for b in detection.config.brands)
+    context = DetectContext.prepare(detection.store, now, names, detection.series, ())  # type: ignore[arg-type]
+    assert detection.incidents.apply(detect_pass(detection.detectors, context), now)  # type: ignore[arg-type]
+    assert app.outbox.depth(0).pending == 0
+
+
+def test_an_incident_saved_before_a_crash_is_announced_as_new_after_it(
+    config_for: Callable[[str], Config],
+) -> None:
+    config = config_for("brands: [{name: 小米}]\n")
+    now = T0 + timedelta(hours=3)
+    first = App.build(config)
+    try:
+        first.store.bulk_upsert(complaints(now))
+        _crash_after_saving(first, now)
+    finally:
+        first.close()
+    # restarted, and the pile-on goes on: the first message says 新事件, not 更新
+    recorder = Events()
+    again = App.build(config, notifiers={recorder.name: recorder})
+    try:
+        again.detection.detect(now + timedelta(minutes=1))
+        again.deliveries.deliver(now + timedelta(minutes=1))
+    finally:
+        again.close()
+    assert [e.change for e in recorder.events] == ["opened"]
+
+
+def test_an_incident_saved_before_a_crash_is_announced_even_if_its_signal_died(
+    config_for: Callable[[str], Config],
+) -> None:
+    config = config_for("brands: [{name: 小米}]\n")
+    now = T0 + timedelta(hours=3)
+    first = App.build(config)
+    try:
+        first.store.bulk_upsert(complaints(now))
+        _crash_after_saving(first, now)
+        first.store.prune(now + timedelta(days=400))  # the posts are gone: no signal any more
+    finally:
+        first.close()
+    recorder = Events()
+    again = App.build(config, notifiers={recorder.name: recorder})
+    try:
+        later = now + timedelta(minutes=30)
+        again.detection.detect(later)
+        again.deliveries.deliver(later)
+        again.detection.detect(later + timedelta(minutes=1))  # announced once
+        again.deliveries.deliver(later + timedelta(minutes=1))
+    finally:
+        again.close()
+    assert [e.change for e in recorder.events] == ["opened"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
 from alerts.base import Delivery
 from listener.domain import SourceHealth
 from listener.outbox import NotifierState, Outbox
+from tests.conftest import REPO
 from tests.factories import T0, incident, incident_event
 
 NOW = T0.timestamp()
@@ -68,6 +71,41 @@ def test_a_claimed_message_goes_to_one_deliverer_until_its_lease_ends(tmp_path: 
     assert daemon.claim(NOW + 500) == []
     daemon.close()
     cli.close()
+
+
+def test_a_restart_hands_back_at_once_what_a_killed_process_had_claimed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    killed = subprocess.run(  # a deliverer that claimed a message and was killed mid-send
+        [sys.executable, "-c", CLAIM_AND_DIE, str(path), str(NOW)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+    )
+    assert killed.returncode == -9, killed.stderr
+    restarted = Outbox(path)
+    assert restarted.claim(NOW + 1) == []  # still under the dead process's lease
+    assert restarted.release_orphans() == 1
+    (again,) = restarted.claim(NOW + 1)  # due now, not 120 s later
+    assert again.subject == incident_event().incident.id
+    other = Outbox(path)
+    assert other.release_orphans() == 0  # a live deliverer's claim is left alone
+    restarted.close()
+    other.close()
+
+
+CLAIM_AND_DIE = """
+import os, signal, sys
+from pathlib import Path
+from listener.outbox import Outbox
+from tests.factories import incident_event
+box = Outbox(Path(sys.argv[1]))
+box.put("mail", incident_event(), float(sys.argv[2]))
+assert box.claim(float(sys.argv[2]))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
 
 
 def test_a_paused_notifier_does_not_hold_others(tmp_path: Path) -> None:
