@@ -284,7 +284,8 @@ def parse_config(text: str, file: str, environ: Mapping[str, str] | None = None)
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
+        problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+        problem = " ".join(str(problem).split())  # one line, whatever PyYAML wrote
         line = mark.line + 1 if mark is not None else None
         raise ConfigError(file, [ConfigIssue("", f"invalid YAML: {problem}", line)]) from None
     except RecursionError:

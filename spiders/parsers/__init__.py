@@ -7,9 +7,9 @@ the conformance tests and the benchmarks read every one).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, wraps
 
-from spiders.parsers.base import Parser
+from spiders.parsers.base import Page, ParseContext, Parser, Unparseable
 
 
 @cache
@@ -22,7 +22,33 @@ def parsers() -> dict[str, Parser]:
     found: dict[str, Parser] = {
         spider.name: spider.parse_body for spider in SPIDERS if issubclass(spider, PlatformSpider)
     }
-    return {**found, "xiaohongshu": xiaohongshu.parse}
+    return {
+        name: shape_checked(name, parse)
+        for name, parse in {**found, "xiaohongshu": xiaohongshu.parse}.items()
+    }
+
+
+SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError, RecursionError)
+
+
+def shape_checked(platform: str, parse: Parser) -> Parser:
+    """``parse``, with a body of a shape it does not expect (``{"cards": true}``, a string
+    where a list belongs) refused as :class:`Unparseable` in one line instead of a
+    traceback. (In a crawl, the spider costs such a page and logs the traceback.)"""
+
+    @wraps(parse)
+    def checked(body: bytes, ctx: ParseContext) -> Page:
+        try:
+            return parse(body, ctx)
+        except Unparseable:
+            raise
+        except SHAPE_ERRORS as exc:
+            detail = " ".join(str(exc).split())[:120]
+            raise Unparseable(
+                f"not a {platform} body this parser reads ({type(exc).__name__}: {detail})"
+            ) from None
+
+    return checked
 
 
 def parser_for(platform: str) -> Parser:

@@ -46,7 +46,7 @@ def parse(body: bytes, ctx: ParseContext) -> Page:
         feed: Any = feedparser.parse(text.encode("utf-8"))
     except (ValueError, UnicodeError) as exc:
         raise BadBody(f"not a readable feed: {exc}"[:200]) from None
-    if not feed.version and not feed.entries:
+    if not feed.get("version") and not feed.get("entries"):
         reason = getattr(feed.get("bozo_exception"), "args", [""])
         detail = str(reason[0]) if reason else "no RSS or Atom root element"
         raise Unparseable(f"not an RSS/Atom feed: {detail}"[:200])
