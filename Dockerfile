@@ -30,13 +30,17 @@ RUN apt-get update \
 
 WORKDIR /opt/listener
 COPY --from=wheel /wheels /tmp/wheels
-# torch only when asked for, pinned, from PyTorch's CPU index (no CUDA libraries)
-RUN extras=model \
+COPY requirements/run.lock /tmp/run.lock
+# the locked runtime dependencies, every file checked against its hash; then Listener's
+# wheel without dependencies. torch only when asked for, pinned, from PyTorch's CPU index
+# (no CUDA libraries; outside the lock, whose hashes are PyPI's builds)
+RUN pip install --require-hashes -r /tmp/run.lock \
  && if [ "$WITH_TORCH" = 1 ]; then \
-      pip install --index-url https://download.pytorch.org/whl/cpu torch==2.15.0 && extras=model,train; \
+      pip install --index-url https://download.pytorch.org/whl/cpu torch==2.15.0 \
+      && for wheel in /tmp/wheels/listener-*.whl; do pip install "$wheel[model,train]"; done; \
     fi \
- && for wheel in /tmp/wheels/listener-*.whl; do pip install "$wheel[$extras]"; done \
- && rm -rf /tmp/wheels \
+ && for wheel in /tmp/wheels/listener-*.whl; do pip install --no-deps "$wheel"; done \
+ && rm -rf /tmp/wheels /tmp/run.lock \
  && useradd --system --home-dir /var/lib/listener --create-home listener \
  && mkdir -p /etc/listener
 # the example configuration and its sample posts (a config that names

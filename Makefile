@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= config/listener.example.yml
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-dev system-deps lint typecheck pytest bench screenshots clean
+.PHONY: run test install install-dev system-deps lint typecheck pytest bench screenshots clean lock audit
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "listener needs Python 3.11 or newer")'
@@ -17,23 +17,39 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The daemon needs no torch (the model runs on ONNX Runtime): `make run` installs
-# listener[model] only. Tests and training need torch: pinned, installed first (PyPI's
-# build; several GB with its CUDA libraries, cached by pip under ~/.cache so a second
-# install or a fresh clone reuses the download), then listener[model,train,dev].
+# Every install path installs from a lock with hashes (requirements/*.lock, made by
+# `make lock` with uv from pyproject.toml): exact versions, each file checked, so no
+# dependency range can pull another torch or a tampered package. The daemon needs no
+# torch (the model runs on ONNX Runtime): `make run` installs run.lock. Tests and
+# training need torch (pinned 2.15.0 in dev.lock; PyPI's build brings several GB of
+# CUDA libraries, cached by pip under ~/.cache so a second install or a fresh clone
+# reuses the download). Listener itself goes in editable, without dependencies.
 TORCH_VERSION := 2.15.0
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	@echo "==> installing listener, its runtime dependencies and the sentiment model's (ONNX Runtime) into $(VENV)"
-	$(BIN)/python -m pip install --quiet -e '.[model]'
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/run.lock
+	@echo "==> installing the locked runtime dependencies (ONNX Runtime, no torch) into $(VENV)"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/run.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
-	@echo "==> installing torch $(TORCH_VERSION) (pinned, first) into $(VENV)"
-	$(BIN)/python -m pip install --quiet "torch==$(TORCH_VERSION)"
-	@echo "==> installing training, test and lint tools into $(VENV)"
-	$(BIN)/python -m pip install --quiet -e '.[model,train,dev]'
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.lock
+	@echo "==> installing the locked training, test and lint tools (torch $(TORCH_VERSION)) into $(VENV)"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
 	@touch $@
+
+# Re-pin after changing a dependency in pyproject.toml (needs the package registry).
+lock: $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/python -m uv pip compile pyproject.toml --extra model --generate-hashes \
+		--python-version 3.11 -o requirements/run.lock
+	$(BIN)/python -m uv pip compile pyproject.toml --extra model --extra train --extra dev \
+		--generate-hashes --python-version 3.11 -o requirements/dev.lock
+
+# Known vulnerabilities in the locked versions (needs the internet: the advisory databases).
+audit: $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/python -m pip_audit --require-hashes --disable-pip -r requirements/run.lock
+	$(BIN)/python -m pip_audit --require-hashes --disable-pip -r requirements/dev.lock
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -80,7 +80,10 @@ def test_dockerfile_installs_the_wheel_without_torch_as_a_non_root_user() -> Non
     dockerfile = (REPO / "Dockerfile").read_text("utf-8")
     assert "USER listener" in dockerfile and 'CMD ["listener", "run"]' in dockerfile
     assert "HEALTHCHECK" in dockerfile and "/healthz" in dockerfile
-    assert "pip wheel" in dockerfile and '"$wheel[$extras]"' in dockerfile
+    assert (
+        "pip wheel" in dockerfile and "pip install --require-hashes -r /tmp/run.lock" in dockerfile
+    )
+    assert 'pip install --no-deps "$wheel"' in dockerfile
     assert "ARG WITH_TORCH=0" in dockerfile
     lines = dockerfile.splitlines()
     branch = next(i for i, line in enumerate(lines) if 'if [ "$WITH_TORCH" = 1 ]' in line)
@@ -150,3 +153,41 @@ def test_alert_rules_cover_what_operators_must_hear_about() -> None:
     for rule in alerts.values():
         assert rule["labels"]["severity"] in {"warning", "critical"}
         assert rule["annotations"]["summary"]
+
+
+def _pins(lock: str) -> dict[str, str]:
+    text = (REPO / "requirements" / lock).read_text("utf-8")
+    return {
+        name.lower().replace("_", "-"): version
+        for name, version in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+) \\$", text, re.M)
+    }
+
+
+def test_every_install_path_uses_a_lock_that_satisfies_pyproject() -> None:
+    """The locks pin, with hashes, a version of every dependency pyproject.toml declares
+    (``make lock`` renews them); the Makefile installs only from them."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    for lock, groups in (("run.lock", ["model"]), ("dev.lock", ["model", "train", "dev"])):
+        pins = _pins(lock)
+        wanted = [*project["dependencies"], *(r for g in groups for r in extras[g])]
+        for spec in map(Requirement, wanted):
+            name = spec.name.lower().replace("_", "-")
+            assert name in pins, f"{lock} pins no {name}"
+            assert spec.specifier.contains(pins[name], prereleases=True), (lock, spec, pins[name])
+        lines = (REPO / "requirements" / lock).read_text("utf-8").splitlines()
+        unhashed = [
+            line
+            for line, after in zip(lines, [*lines[1:], ""], strict=True)
+            if "==" in line and not line.startswith(" ") and "--hash=sha256:" not in after
+        ]
+        assert not unhashed, f"{lock}: pins without a hash {unhashed[:3]}"
+        assert len(pins) > 50
+    assert "torch" not in _pins("run.lock") and _pins("dev.lock")["torch"] == "2.15.0"
+    makefile = (REPO / "Makefile").read_text("utf-8")
+    installs = [line for line in makefile.splitlines() if "pip install" in line and "-r " in line]
+    assert installs and all("--require-hashes" in line for line in installs)
