@@ -72,11 +72,17 @@ KEYS = [
     "note_list",
     "comments",
 ]
-PLATFORM_JSON = st.recursive(
-    JSON,
-    lambda inner: st.dictionaries(st.sampled_from(KEYS), inner, max_size=6),
-    max_leaves=60,
-)
+
+
+def keyed(keys: list[str]) -> st.SearchStrategy[Any]:
+    """JSON whose objects use these keys: deep enough into a parser's or the loader's
+    expected shape to reach its real paths, with any value at any place."""
+    return st.recursive(
+        JSON, lambda inner: st.dictionaries(st.sampled_from(keys), inner, max_size=6), max_leaves=60
+    )
+
+
+PLATFORM_JSON = keyed(KEYS)
 TAGS = ["div", "li", "a", "span", "code", "ul", "script", "item", "entry", "p", "img"]
 MARKUP = st.lists(
     st.one_of(
@@ -150,11 +156,7 @@ CONFIG_KEYS = [
     "queries",
     "routing",
 ]
-CONFIG = st.recursive(
-    JSON,
-    lambda inner: st.dictionaries(st.sampled_from(CONFIG_KEYS), inner, max_size=6),
-    max_leaves=50,
-)
+CONFIG = keyed(CONFIG_KEYS)
 
 
 def load_or_refuse(text: str) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+import pytest
 
 from alerts.base import AS_CONFIGURED, Delivery
 from alerts.catalogue import Words
@@ -60,60 +62,45 @@ def test_announcements_say_when_collection_is_impaired(
     )
 
 
-def _crash_after_saving(app: App, now: object) -> None:
+def crashed_after_saving(config: Config, now: datetime, signal_dies: bool) -> None:
     """What a kill between saving an incident and queueing its announcement leaves: the
-    incident in the store, nothing in the outbox."""
+    incident in the store, nothing in the outbox (``signal_dies``: and its posts gone)."""
     from listener.detectors.base import DetectContext, detect_pass
 
-    detection = app.detection
-    names = tuple(b.name for b in detection.config.brands)
-    context = DetectContext.prepare(detection.store, now, names, detection.series, ())  # type: ignore[arg-type]
-    assert detection.incidents.apply(detect_pass(detection.detectors, context), now)  # type: ignore[arg-type]
-    assert app.outbox.depth(0).pending == 0
-
-
-def test_an_incident_saved_before_a_crash_is_announced_as_new_after_it(
-    config_for: Callable[[str], Config],
-) -> None:
-    config = config_for("brands: [{name: 小米}]\n")
-    now = T0 + timedelta(hours=3)
-    first = App.build(config)
+    app = App.build(config)
     try:
-        first.store.bulk_upsert(complaints(now))
-        _crash_after_saving(first, now)
+        app.store.bulk_upsert(complaints(now))
+        detection = app.detection
+        names = tuple(b.name for b in detection.config.brands)
+        context = DetectContext.prepare(detection.store, now, names, detection.series, ())
+        assert detection.incidents.apply(detect_pass(detection.detectors, context), now)
+        assert app.outbox.depth(0).pending == 0
+        if signal_dies:
+            app.store.prune(now + timedelta(days=400))
     finally:
-        first.close()
-    # restarted, and the pile-on goes on: the first message says 新事件, not 更新
+        app.close()
+
+
+def announced_after_restart(config: Config, passes: list[datetime]) -> list[str]:
     recorder = Events()
     again = App.build(config, notifiers={recorder.name: recorder})
     try:
-        again.detection.detect(now + timedelta(minutes=1))
-        again.deliveries.deliver(now + timedelta(minutes=1))
+        for at in passes:
+            again.detection.detect(at)
+            again.deliveries.deliver(at)
     finally:
         again.close()
-    assert [e.change for e in recorder.events] == ["opened"]
+    return [e.change for e in recorder.events]
 
 
-def test_an_incident_saved_before_a_crash_is_announced_even_if_its_signal_died(
-    config_for: Callable[[str], Config],
+@pytest.mark.parametrize("signal_dies", [False, True], ids=["pile-on-goes-on", "signal-died"])
+def test_an_incident_saved_before_a_crash_is_announced_once_as_new(
+    config_for: Callable[[str], Config], signal_dies: bool
 ) -> None:
+    """Restarted, the first message says 新事件 (not 更新) — also when the signal has died
+    out by then (it waited for the silence escalation) — and it goes out once."""
     config = config_for("brands: [{name: 小米}]\n")
     now = T0 + timedelta(hours=3)
-    first = App.build(config)
-    try:
-        first.store.bulk_upsert(complaints(now))
-        _crash_after_saving(first, now)
-        first.store.prune(now + timedelta(days=400))  # the posts are gone: no signal any more
-    finally:
-        first.close()
-    recorder = Events()
-    again = App.build(config, notifiers={recorder.name: recorder})
-    try:
-        later = now + timedelta(minutes=30)
-        again.detection.detect(later)
-        again.deliveries.deliver(later)
-        again.detection.detect(later + timedelta(minutes=1))  # announced once
-        again.deliveries.deliver(later + timedelta(minutes=1))
-    finally:
-        again.close()
-    assert [e.change for e in recorder.events] == ["opened"]
+    crashed_after_saving(config, now, signal_dies)
+    later = now + timedelta(minutes=30 if signal_dies else 1)
+    assert announced_after_restart(config, [later, later + timedelta(minutes=1)]) == ["opened"]
