@@ -93,22 +93,21 @@ def incident_key(signal: Signal, open_keys: set[tuple[str, str]]) -> tuple[str, 
     """Which incident a signal belongs to: one crisis is one incident.
 
     Brand-wide signals (volume, negative share, crisis terms, per-platform spikes)
-    share the brand's incident; a thread's signals join that thread's incident,
-    else the brand's open incident. A coordinated burst is its own incident: a
-    possible smear campaign calls for a different answer than a real crisis.
+    share the brand's incident. A thread's signals join the brand's open incident, else
+    the brand's open thread incident (the first one: a storm of growing threads on a
+    calm day is one incident that lists them, not one message per thread), else open
+    one. A coordinated burst is its own incident: a possible smear campaign calls for a
+    different answer than a real crisis.
     """
     brand = signal.brand
     if signal.key == COORDINATED_KEY:
         return brand, COORDINATED_KEY
-    if signal.key.startswith("thread:"):
-        if (brand, signal.key) in open_keys:
-            return brand, signal.key
-        return (brand, BRAND_KEY) if (brand, BRAND_KEY) in open_keys else (brand, signal.key)
-    if (brand, BRAND_KEY) not in open_keys:
-        threads = sorted(k for b, k in open_keys if b == brand and k.startswith("thread:"))
-        if threads:
-            return brand, threads[0]
-    return brand, BRAND_KEY
+    if (brand, BRAND_KEY) in open_keys:
+        return brand, BRAND_KEY
+    threads = sorted(k for b, k in open_keys if b == brand and k.startswith("thread:"))
+    if threads:
+        return brand, threads[0]
+    return brand, signal.key if signal.key.startswith("thread:") else BRAND_KEY
 
 
 def combined_severity(strongest: Severity, detectors: Sequence[str], key: str) -> Severity:

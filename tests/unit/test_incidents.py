@@ -87,6 +87,25 @@ def test_a_thread_without_a_brand_incident_gets_its_own(sqlite_store: SqliteStor
     assert joined.incident.id == thread.incident.id and joined.change == "updated"
 
 
+def test_a_storm_of_threads_on_a_calm_day_is_one_incident(sqlite_store: SqliteStore) -> None:
+    """Issue 16: each growing negative thread opened its own incident (85 top-level
+    Slack messages in 90 minutes for one crisis). Now the threads of a calm brand share
+    one incident, also across passes, and a brand-wide signal joins it."""
+    manager = IncidentManager(sqlite_store, CONFIG)
+    storm = [signal(T0, key=f"thread:weibo:{i}", detector="viral_thread") for i in range(20)]
+    events = manager.apply(storm, T0)
+    assert [e.change for e in events] == ["opened"]
+    first = events[0].incident
+    t1 = T0 + timedelta(minutes=10)
+    later = manager.apply([signal(t1, key="thread:weibo:77", detector="viral_thread")], t1)
+    assert [(e.change, e.incident.id) for e in later] == [("updated", first.id)]
+    [brand] = manager.apply([signal(t1, key="brand")], t1)
+    assert brand.incident.id == first.id
+    [other] = manager.apply([signal(t1, brand="蔚来", key="thread:weibo:5", detector="v")], t1)
+    assert other.incident.id != first.id and other.change == "opened"  # per brand
+    assert len(sqlite_store.list_incidents(open_only=True)) == 2
+
+
 def test_three_detectors_agreeing_raise_the_severity(sqlite_store: SqliteStore) -> None:
     [event] = IncidentManager(sqlite_store, CONFIG).apply(
         [signal(T0, "P3", key="brand", detector=d) for d in ("a", "b", "c")], T0
