@@ -7,6 +7,7 @@ never echoed.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -68,8 +69,16 @@ class ConfigError(Exception):
 def format_path(loc: Loc) -> str:
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):  # a key with spaces or line breaks, quoted
+            text += f"[{json.dumps(part, ensure_ascii=False)}]"
+        else:
+            text += f".{part}" if text else part
     return text
+
+
+_PLAIN_KEY = re.compile(r"[\w-]+")
 
 
 def _line_of(node: yaml.Node | None, loc: Loc) -> int | None:

@@ -178,6 +178,14 @@ def test_hostile_yaml_is_refused_in_one_line_quickly() -> None:
     assert config.sources[0].name == "a"
 
 
+def test_a_key_with_a_line_break_is_quoted_in_one_line() -> None:
+    lines = errors_of('brands: [{name: x}]\n"odd\\nkey": 1\n')
+    assert lines == [
+        '["odd\\nkey"]: unknown field (check the spelling against the config reference) '
+        "(cfg.yml, line 2)"
+    ]
+
+
 def test_a_zero_interval_says_so_in_words() -> None:
     (line,) = errors_of(
         MINIMAL + "sources:\n  - {name: s, platform: jsonl, path: x, interval: 0s}\n"
