@@ -9,19 +9,13 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from alerts.catalogue import Words
 from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
+from listener.redact import is_secret_param
 
 
 def fallback_text(event: IncidentEvent, words: Words) -> str:
     """The notification line (phones, screen readers, clients without blocks)."""
     inc = event.incident
     return f"[{inc.severity}] {inc.brand}: {words.event_title(event)} ({words.status(inc.status)})"
-
-
-_SECRET_PARAM = re.compile(
-    r"token|cookie|session|secret|signature|passport|password|passwd|credential|auth"
-    r"|^(key|apikey|api_key|sig|sign|sid|code|ticket|sub|subp|st)$",
-    re.IGNORECASE,
-)
 
 
 _HOST = re.compile(r"^[\w.-]+$|^[0-9a-fA-F:.]+$")
@@ -54,7 +48,7 @@ def safe_url(url: str) -> str:
         [
             (k, v)
             for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if not _SECRET_PARAM.search(k)
+            if not is_secret_param(k)
         ]
     )
     return urlunsplit(

@@ -20,11 +20,12 @@ from pydantic import BaseModel, SecretStr
 
 MASK = "***"
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/@?#]+@")
-_SECRET_PARAM = re.compile(
-    r"(?i)([?&;][^=&\s?#]*"
-    r"(?:token|key|secret|sign|sig|signature|password|passwd|auth|session|ticket|cookie"
-    r"|credential|sid)[^=&\s?#]*=)[^&\s#\"'<>]+"
+_SECRET_NAME = re.compile(
+    r"token|cookie|session|secret|signature|passport|password|passwd|credential|auth"
+    r"|^(key|apikey|api_key|sig|sign|sid|code|ticket|sub|subp|st)$",
+    re.IGNORECASE,
 )
+_PARAM = re.compile(r"([?&;])([^=&\s?#]+)=([^&\s#\"'<>]+)")
 _known: set[str] = set()
 _lock = threading.Lock()
 
@@ -62,12 +63,23 @@ def secrets_of(value: Any) -> set[str]:
     return {s for s in found if s}
 
 
+def is_secret_param(name: str) -> bool:
+    """A query parameter that looks like a token, cookie, session or signature: masked
+    in text, and dropped from the links messages carry (``alerts.text.safe_url``)."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def _mask_param(match: re.Match[str]) -> str:
+    lead, name, value = match.groups()
+    return f"{lead}{name}={MASK if is_secret_param(name) else value}"
+
+
 def redact(text: str) -> str:
     """``text`` with URL credentials, token-like query values and every remembered
     secret replaced by ``***``."""
     if not text:
         return text
-    out = _SECRET_PARAM.sub(lambda m: m.group(1) + MASK, _USERINFO.sub(r"\1" + MASK + "@", text))
+    out = _PARAM.sub(_mask_param, _USERINFO.sub(r"\1" + MASK + "@", text))
     with _lock:
         known = sorted(_known, key=len, reverse=True)
     for secret in known:
