@@ -129,6 +129,13 @@ class Notifier(Named, ABC):
         """A source turned unhealthy (or recovered): an operational alert, so a quiet
         brand is never mistaken for a broken collector."""
 
+    @property
+    def edits_in_place(self) -> bool:
+        """Whether this notifier can update a message it sent: only those receive
+        ``refreshed`` changes (the incident grew; nothing else happened). False by default:
+        an e-mail or a chat post cannot be changed, and a new one every few minutes is noise."""
+        return False
+
     def listener(self, on_action: OnAction) -> ActionListener | None:
         """Where people's clicks on this notifier's messages come from, handed to
         ``on_action``; None (the default) for a notifier whose messages have no buttons."""

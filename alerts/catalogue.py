@@ -17,7 +17,7 @@ import string
 from collections.abc import Mapping
 from typing import Literal
 
-from listener.domain import Engagement, Fact, Incident, IncidentEvent, IncidentStatus
+from listener.domain import Engagement, Fact, Incident, IncidentEvent, IncidentStatus, Pulse
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
@@ -32,6 +32,7 @@ ZH: dict[str, str] = {
     "change.opened": "新事件",
     "change.escalated": "升级",
     "change.updated": "更新",
+    "change.refreshed": "更新",
     "change.resolved": "已解决",
     # platforms and detectors, as people call them
     "platform.weibo": "微博",
@@ -105,6 +106,21 @@ ZH: dict[str, str] = {
     "slack.reply_escalated": ":arrow_double_up: 升级为 *{severity}*：{title}",
     "slack.reply_updated": "更新：{title}（危机指数 {score:.2f}）",
     "slack.chart_title": "{brand} 近几小时提及",
+    "slack.reply_doubled": (
+        ":chart_with_upwards_trend: 负面提及翻倍：事件开始以来 {negative} 条"
+        "（上次通报时 {before} 条）。{headline}"
+    ),
+    "slack.reply_response": ":speech_balloon: 品牌官方已回应（{at}）。{headline}",
+    "slack.reply_reminder": ":bell: 提醒：事件仍未解决。{headline}",
+    "pulse.times": "负面提及是平时的 {ratio} 倍",
+    "pulse.quiet": "平时几乎没有负面提及，过去一小时有 {count} 条",
+    "pulse.unknown": "过去一小时负面提及 {count} 条",
+    "pulse.accelerating": "，并在加速",
+    "pulse.slowing": "，已在放缓",
+    "pulse.steady": "，势头未减",
+    "pulse.usual": "过去一小时负面 {last} 条，平时每小时 {usual} 条",
+    "pulse.last": "过去一小时负面 {last} 条",
+    "pulse.size": "事件开始以来提及 {mentions} 条，其中负面 {negative} 条（{share}）",
     # operational alerts: a source broke or came back
     "source.recovered": "【数据源恢复】{source}: 采集已恢复正常",
     "source.unhealthy": "【数据源异常】{source}: {reason}",
@@ -186,6 +202,7 @@ EN: dict[str, str] = {
     "change.opened": "new incident",
     "change.escalated": "escalated",
     "change.updated": "update",
+    "change.refreshed": "update",
     "change.resolved": "resolved",
     "platform.weibo": "Weibo",
     "platform.zhihu": "Zhihu",
@@ -258,6 +275,23 @@ EN: dict[str, str] = {
     "slack.reply_escalated": ":arrow_double_up: escalated to *{severity}*: {title}",
     "slack.reply_updated": "Update: {title} (crisis score {score:.2f})",
     "slack.chart_title": "{brand}: mentions in the last hours",
+    "slack.reply_doubled": (
+        ":chart_with_upwards_trend: Negative mentions doubled: {negative} since it opened"
+        " ({before} when last told). {headline}"
+    ),
+    "slack.reply_response": (
+        ":speech_balloon: The brand has responded officially ({at}). {headline}"
+    ),
+    "slack.reply_reminder": ":bell: Reminder: still open. {headline}",
+    "pulse.times": "Negative mentions are {ratio}× the usual",
+    "pulse.quiet": "Usually almost no negative mentions; {count} in the last hour",
+    "pulse.unknown": "{count} negative mentions in the last hour",
+    "pulse.accelerating": ", and accelerating",
+    "pulse.slowing": ", and slowing down",
+    "pulse.steady": ", not letting up",
+    "pulse.usual": "{last} negative in the last hour, {usual} in a usual hour",
+    "pulse.last": "{last} negative in the last hour",
+    "pulse.size": "{mentions} mentions since it opened, {negative} of them negative ({share})",
     "source.recovered": "[source recovered] {source}: collecting normally again",
     "source.unhealthy": "[source down] {source}: {reason}",
     "source.last_success": "last success: {at}; {failures} failures in a row",
@@ -418,6 +452,34 @@ class Words:
         if incident.silent_for_minutes is not None:
             text += self("incident.silent", minutes=incident.silent_for_minutes)
         return text
+
+    def headline(self, pulse: Pulse) -> str:
+        """The incident's size and trend in one sentence: 负面提及是平时的 6 倍，并在加速."""
+        ratio = pulse.ratio
+        if ratio is not None:
+            shown = f"{ratio:.0f}" if ratio >= 10 else f"{ratio:.1f}".removesuffix(".0")
+            text = self("pulse.times", ratio=shown)
+        elif pulse.usual_per_hour is not None:
+            text = self("pulse.quiet", count=pulse.negative_last_hour)
+        else:
+            text = self("pulse.unknown", count=pulse.negative_last_hour)
+        return text + self(f"pulse.{pulse.trend}")
+
+    def pulse_detail(self, pulse: Pulse) -> str:
+        """The numbers behind the headline."""
+        usual = pulse.usual_per_hour
+        first = (
+            self("pulse.usual", last=pulse.negative_last_hour, usual=f"{usual:.1f}")
+            if usual is not None
+            else self("pulse.last", last=pulse.negative_last_hour)
+        )
+        size = self(
+            "pulse.size",
+            mentions=pulse.mentions,
+            negative=pulse.negative,
+            share=f"{pulse.negative_share:.0%}",
+        )
+        return first + ("；" if self.language == "zh" else "; ") + size
 
     def event_title(self, event: IncidentEvent) -> str:
         """The title as announced: with a warning when collection was impaired."""

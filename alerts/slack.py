@@ -167,6 +167,11 @@ class SlackNotifier(Notifier):
         return cls(config, ctx.state(config.name)).speaking(config.language or ctx.language)
 
     @property
+    def edits_in_place(self) -> bool:
+        """With a bot token (``chat.update``); an incoming webhook cannot edit."""
+        return self.client is not None
+
+    @property
     def interactive(self) -> bool:
         return self.client is not None and self.config.app_token is not None
 
@@ -228,6 +233,16 @@ class SlackNotifier(Notifier):
         step = f"{event.change}:{event.incident.updated_at.isoformat()}"
         if event.action is not None:
             step += f":{event.action.kind}:{event.action.by}"
+        if event.change == "refreshed":
+            if thread is not None:  # the message shows the incident as it is now
+                self._call(
+                    "chat_update",
+                    channel=thread["channel"],
+                    ts=thread["ts"],
+                    text=text,
+                    blocks=blocks,
+                )
+            return  # nothing to refresh yet: the first message is still on its way
         if thread is None:
             posted = self._call(
                 "chat_postMessage",

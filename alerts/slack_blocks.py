@@ -56,8 +56,7 @@ def incident_blocks(
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": (mention_tag(mention) + " " if mention else "")
-                + f"*{mrkdwn_escape(words.event_title(event))}*",
+                "text": (mention_tag(mention) + " " if mention else "") + _lead(event, words),
             },
         },
         {
@@ -76,6 +75,21 @@ def incident_blocks(
     if actions:
         blocks.append({"type": "actions", "block_id": f"incident:{inc.id}", "elements": actions})
     return blocks
+
+
+def _lead(event: IncidentEvent, words: Words) -> str:
+    """What is happening, in words (the pulse's headline, bold), what was found, and
+    the numbers behind the headline."""
+    title = mrkdwn_escape(words.event_title(event))
+    pulse = event.pulse
+    if pulse is None:
+        return f"*{title}*"
+    if not event.incident.is_open:
+        return f"*{title}*\n{mrkdwn_escape(words.pulse_detail(pulse))}"
+    return (
+        f"*{mrkdwn_escape(words.headline(pulse))}*\n{title}\n"
+        f"_{mrkdwn_escape(words.pulse_detail(pulse))}_"
+    )
 
 
 def _state_line(inc: Incident, tz: str, words: Words) -> str:
@@ -180,6 +194,17 @@ def thread_text(event: IncidentEvent, words: Words | None = None) -> str:
         return words("slack.reply_resolved", who=who, title=title)
     if event.change == "escalated":
         return words("slack.reply_escalated", severity=inc.severity, title=title)
+    headline = mrkdwn_escape(words.headline(event.pulse)) if event.pulse else title
+    if event.reason == "doubled" and event.pulse is not None:
+        before = inc.announced_negative or 0
+        return words(
+            "slack.reply_doubled", negative=event.pulse.negative, before=before, headline=headline
+        )
+    if event.reason == "response" and inc.first_response_at is not None:
+        at = _local(inc.first_response_at, event.timezone)
+        return words("slack.reply_response", at=at, headline=headline)
+    if event.reason == "reminder":
+        return words("slack.reply_reminder", headline=headline)
     return words("slack.reply_updated", title=title, score=inc.crisis_score)
 
 

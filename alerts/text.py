@@ -15,7 +15,10 @@ from listener.redact import is_secret_param
 def fallback_text(event: IncidentEvent, words: Words) -> str:
     """The notification line (phones, screen readers, clients without blocks)."""
     inc = event.incident
-    return f"[{inc.severity}] {inc.brand}: {words.event_title(event)} ({words.status(inc.status)})"
+    said = words.event_title(event)
+    if event.pulse is not None and inc.is_open:
+        said = f"{words.headline(event.pulse)} · {said}"
+    return f"[{inc.severity}] {inc.brand}: {said} ({words.status(inc.status)})"
 
 
 _HOST = re.compile(r"^[\w.-]+$|^[0-9a-fA-F:.]+$")
@@ -108,6 +111,11 @@ def render_event(event: IncidentEvent, words: Words) -> str:
     change = words(f"change.{event.change}")
     lines = [
         f"[{inc.severity}] {inc.brand} · {change} · {words.event_title(event)}",
+        *(
+            [f"  {words.headline(event.pulse)} ({words.pulse_detail(event.pulse)})"]
+            if event.pulse is not None
+            else []
+        ),
         f"  incident={inc.id} status={inc.status.value} score={inc.crisis_score:.2f}"
         + (f" ({parts})" if parts else ""),
     ]

@@ -99,6 +99,11 @@ class WebhookNotifier(Notifier):
             reason = getattr(exc, "reason", exc)
             raise NotifierError(f"webhook {self.name} ({host}): {reason}") from None
 
+    @property
+    def edits_in_place(self) -> bool:
+        """Receivers get ``incident.refreshed`` and update their view by incident id."""
+        return True
+
     def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
         self._post("incident." + event.change, scrubbed_event(event).model_dump(mode="json"))
 

@@ -27,6 +27,7 @@ from listener.incidents import IncidentManager
 from listener.kibana import discover_url
 from listener.logs import get_logger
 from listener.metrics import Metrics
+from listener.pulse import measure
 from listener.routing import Router
 from listener.stats.series import BucketSeries
 from listener.stores.base import BucketQuery, MentionQuery, Store
@@ -80,18 +81,24 @@ class Detection:
         return events
 
     def _announce(self, event: IncidentEvent, now: datetime, unhealthy: tuple[str, ...]) -> None:
-        if not self.incidents.should_notify(event.incident, now):
+        incident = event.incident
+        if self.incidents.held(incident, now):
+            return  # announced by a later pass (the sweep above), with what joined it
+        pulse = measure(self.series, incident.brand, incident.opened_at, now)
+        told = self.incidents.worth_telling(event, pulse.negative, now)
+        if told is None:
             return
-        if event.incident.notified_severity is None and event.change in ("updated", "escalated"):
-            # the first message people get about an incident says it is new, whatever
-            # happened to it before it could be announced
-            event = event.model_copy(update={"change": "opened"})
-        enriched = self._enrich(event, now, unhealthy).model_copy(
-            update={"volume": self.volume(event.incident.brand, now)}
+        routed = self.router.deliveries(incident, now)
+        if told.change == "refreshed":
+            routed = [(n, to) for n, to in routed if n.edits_in_place]
+        enriched = self._enrich(told, now, unhealthy).model_copy(
+            update={"volume": self.volume(incident.brand, now), "pulse": pulse}
         )
-        queued = self.deliveries.queue(self.router.deliveries(event.incident, now), enriched, now)
-        if queued:  # nothing routed (quiet hours): announced later, once someone is on duty
-            self.incidents.mark_notified(event.incident, now)
+        queued = self.deliveries.queue(routed, enriched, now)
+        if told.change == "refreshed":
+            self.incidents.mark_refreshed(incident, now)
+        elif queued:  # nothing routed (quiet hours): announced later, once someone is on duty
+            self.incidents.mark_notified(incident, now, pulse.negative)
 
     def act(self, incident_id: str, action: IncidentAction) -> IncidentEvent | None:
         """A person acted on an incident (a Slack button): record it, tell the thread."""

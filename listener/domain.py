@@ -232,6 +232,11 @@ class Incident(_Frozen):
     muted_until: UtcDatetime | None = None
     """Updates and reminders are held until then (escalations still go out)."""
     muted_by: str | None = None
+    announced_negative: int | None = None
+    """Negative mentions since it opened, as last told in a thread post: a doubling
+    is worth a new post."""
+    last_refreshed_at: UtcDatetime | None = None
+    """When its message was last updated in place (at most every ``group_interval``)."""
 
     def muted(self, now: datetime) -> bool:
         return self.muted_until is not None and now < self.muted_until
@@ -241,7 +246,13 @@ class Incident(_Frozen):
         return self.status is not IncidentStatus.RESOLVED
 
 
-IncidentChange = Literal["opened", "escalated", "updated", "resolved"]
+IncidentChange = Literal["opened", "escalated", "updated", "refreshed", "resolved"]
+"""``refreshed``: the incident grew, nothing else happened; notifiers that can edit
+their message (Slack with a bot token, webhooks) update it in place, the others skip it."""
+UpdateReason = Literal["doubled", "response", "reminder"]
+"""Why an ``updated`` change is told: negative volume doubled since last told, the
+brand's first official response, a reminder after the cooldown."""
+Trend = Literal["accelerating", "steady", "slowing"]
 
 
 class IncidentAction(_Frozen):
@@ -264,6 +275,38 @@ class VolumePoint(_Frozen):
         return self.negative + self.neutral + self.positive
 
 
+class Pulse(_Frozen):
+    """How big an incident is and where it is heading, in numbers a PR lead reads:
+    negative mentions in the last hour against the brand's usual hour, the trend of
+    the last half hour, and the size since it opened."""
+
+    negative_last_hour: int = 0
+    usual_per_hour: float | None = None
+    """The brand's average negative mentions per hour before the incident (its detection
+    history); None when there is too little history to say what is usual."""
+    trend: Trend = "steady"
+    mentions: int = 0
+    """Mentions of the brand since the incident opened (from the detection bucket before:
+    the burst that opened it is counted)."""
+    negative: int = 0
+    """Negative mentions of the brand in the same time."""
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times the usual hour the last hour is (None: no usual to compare)."""
+        if self.usual_per_hour is None or self.usual_per_hour < USUAL_FLOOR:
+            return None
+        return self.negative_last_hour / self.usual_per_hour
+
+    @property
+    def negative_share(self) -> float:
+        return self.negative / self.mentions if self.mentions else 0.0
+
+
+USUAL_FLOOR = 0.5
+"""Below half a negative mention an hour the brand is 'usually quiet': no ratio."""
+
+
 class IncidentEvent(_Frozen):
     """What notifiers receive: an incident and what just happened to it."""
 
@@ -281,6 +324,10 @@ class IncidentEvent(_Frozen):
     impaired_sources: tuple[str, ...] = ()
     """Sources whose collection was failing when this was announced: the numbers may be
     low, and people are told so."""
+    pulse: Pulse | None = None
+    """The incident's size and trend when this was announced."""
+    reason: UpdateReason | None = None
+    """Why an ``updated`` change is told (None: another kind of change)."""
 
 
 class SourceHealth(_Frozen):

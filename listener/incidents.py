@@ -29,6 +29,11 @@ from listener.stores.base import MentionQuery, Store
 
 MAX_MENTION_IDS = 50
 MUTE_FOR = timedelta(hours=1)
+GRACE = timedelta(seconds=5)
+"""Passes a ``detect_interval`` apart may start a little early: within this of
+``group_wait`` is time enough."""
+MIN_DOUBLING = 20
+"""A doubling of negative mentions is told only when it adds at least this many."""
 
 
 def needs_announcement(
@@ -246,7 +251,7 @@ class IncidentManager:
                     update={"first_response_at": first, "updated_at": now}
                 )
                 self.store.save_incident(updated)
-                events.append(IncidentEvent(change="updated", incident=updated))
+                events.append(IncidentEvent(change="updated", incident=updated, reason="response"))
             elif (
                 not incident.silence_escalated
                 and now - incident.opened_at >= self.config.respond_within
@@ -310,9 +315,67 @@ class IncidentManager:
         change: IncidentChange = "resolved" if action.kind == "resolved" else "updated"
         return IncidentEvent(change=change, incident=changed, action=action)
 
-    def mark_notified(self, incident: Incident, now: datetime) -> Incident:
-        marked = incident.model_copy(
-            update={"notified_severity": incident.severity, "last_notified_at": now}
-        )
+    def mark_notified(
+        self, incident: Incident, now: datetime, negative: int | None = None
+    ) -> Incident:
+        """People were told (a message, or a post in its thread) at ``now``; ``negative``:
+        the negative mentions since it opened that they were told of."""
+        update: dict[str, object] = {
+            "notified_severity": incident.severity,
+            "last_notified_at": now,
+            "last_refreshed_at": now,
+        }
+        if negative is not None:
+            update["announced_negative"] = negative
+        marked = incident.model_copy(update=update)
         self.store.save_incident(marked)
         return marked
+
+    def mark_refreshed(self, incident: Incident, now: datetime) -> Incident:
+        """Its message was updated in place (no new post) at ``now``."""
+        marked = incident.model_copy(update={"last_refreshed_at": now})
+        self.store.save_incident(marked)
+        return marked
+
+    def worth_telling(
+        self, event: IncidentEvent, negative: int, now: datetime
+    ) -> IncidentEvent | None:
+        """What to tell people about ``event`` of an announced incident: the change as it
+        is when it is announced by the usual rules (new, severity up, reminder, resolved),
+        a post in its thread for a meaningful update (negative volume doubled, the first
+        official response), an in-place refresh after ``group_interval``, else nothing
+        (None)."""
+        incident = event.incident
+        if self.should_notify(incident, now):
+            if incident.notified_severity is None and event.change != "resolved":
+                # the first message people get about an incident says it is new,
+                # whatever happened to it before it could be announced
+                return event.model_copy(update={"change": "opened", "reason": None})
+            reason = "reminder" if event.change == "updated" else None
+            return event.model_copy(update={"reason": event.reason or reason})
+        if (
+            incident.notified_severity is None
+            or not incident.is_open
+            or incident.muted(now)
+            or event.change != "updated"
+        ):
+            return None
+        if event.reason == "response":
+            return event
+        told = incident.announced_negative
+        if told is not None and negative >= max(2 * told, told + MIN_DOUBLING):
+            return event.model_copy(update={"reason": "doubled"})
+        since = incident.last_refreshed_at or incident.last_notified_at
+        interval = self.config.group_interval
+        if interval.total_seconds() > 0 and (since is None or now - since >= interval):
+            return event.model_copy(update={"change": "refreshed", "reason": None})
+        return None
+
+    def held(self, incident: Incident, now: datetime) -> bool:
+        """A new incident waits ``group_wait`` before its first message (P1 never does)."""
+        return (
+            incident.notified_severity is None
+            and incident.is_open
+            and incident.severity != "P1"
+            and now - incident.opened_at < self.config.group_wait - GRACE
+        )

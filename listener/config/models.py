@@ -172,6 +172,15 @@ class IncidentsConfig(Section):
     respond_within: PositiveDuration = timedelta(hours=1)
     """An open incident the brand's official accounts have not answered within this time
     is escalated one level (once): silence is the worst answer."""
+    group_wait: Duration = timedelta(minutes=1)
+    """A new incident is announced this long after it opened, so that what the next
+    detection pass finds (the other threads of the same crisis) is in its first message
+    (Alertmanager's ``group_wait``); 0: at once. P1 is never held."""
+    group_interval: Duration = timedelta(minutes=5)
+    """An announced incident's message is updated in place (counts, share, threads) at
+    most this often as it grows (Alertmanager's ``group_interval``); 0: never. Severity
+    up, negative volume doubled, the silence escalation, the first official response
+    and resolution are posted in its thread whenever they happen."""
 
 
 class DigestGroup(Section):

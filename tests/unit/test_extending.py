@@ -30,6 +30,7 @@ def test_a_detector_and_a_notifier_named_by_import_path_run_in_the_pipeline(
           - {{type: "{DETECTOR}", word: 爆炸}}
         notifiers:
           - {{type: "{NOTIFIER}", name: file, path: "{out}"}}
+        incidents: {{group_wait: 0s}}
         """
     )
     assert [d.type for d in config.detectors] == [DETECTOR]

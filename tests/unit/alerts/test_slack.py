@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from alerts.base import Delivery, NotifierAuthError, NotifierRejected, RetryAfter
 from alerts.slack import SlackNotifier, SlackNotifierConfig
-from listener.domain import IncidentAction, IncidentStatus
+from listener.domain import IncidentAction, IncidentStatus, Pulse
 from tests.factories import T0, incident, incident_event
 from tests.slack_server import GOOD_TOKEN, SlackServer, slack_server
 
@@ -198,3 +198,33 @@ def test_config_needs_a_way_in() -> None:
     # ${SLACK_APP_TOKEN:-} with the variable unset: messages without buttons
     no_buttons = SlackNotifierConfig(token="xoxb-1", app_token="", channel="#a")
     assert no_buttons.app_token is None and not SlackNotifier(no_buttons).interactive
+
+
+def test_a_growing_incident_is_edited_in_place_and_its_news_posted_in_the_thread(
+    slack: SlackServer,
+) -> None:
+    notifier = bot(slack)
+    notifier.notify(incident_event(pulse=Pulse(negative_last_hour=12, usual_per_hour=2.0)))
+    grown = incident(updated_at=T0 + timedelta(minutes=6))
+    bigger = Pulse(negative_last_hour=30, usual_per_hour=2.0, trend="accelerating")
+    notifier.notify(incident_event("refreshed", incident=grown, pulse=bigger))
+
+    assert len(top_level(slack)) == 1
+    assert not [c for c in slack.of("chat.postMessage") if "thread_ts" in c.args]  # no reply
+    [update] = slack.of("chat.update")
+    assert "*负面提及是平时的 15 倍，并在加速*" in texts(update.args["blocks"])
+    assert len(slack.uploads) == 1  # the chart of the announcement only
+
+    doubled = incident(updated_at=T0 + timedelta(minutes=20), announced_negative=25)
+    news = Pulse(negative_last_hour=60, usual_per_hour=2.0, negative=55, mentions=70)
+    notifier.notify(incident_event("updated", incident=doubled, pulse=news, reason="doubled"))
+    [reply] = [c.args for c in slack.of("chat.postMessage") if "thread_ts" in c.args]
+    assert reply["text"] == (
+        ":chart_with_upwards_trend: 负面提及翻倍：事件开始以来 55 条（上次通报时 25 条）。"
+        "负面提及是平时的 30 倍，势头未减"
+    )
+
+
+def test_webhook_only_slack_does_not_post_refreshes(slack: SlackServer) -> None:
+    notifier = SlackNotifier(SlackNotifierConfig(webhook_url=slack.webhook))
+    assert not notifier.edits_in_place and bot(slack).edits_in_place
