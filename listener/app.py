@@ -43,16 +43,29 @@ log = get_logger(__name__)
 
 
 class App:
-    def __init__(self, config: Config, notifiers: Mapping[str, Notifier] | None = None) -> None:
-        """``notifiers``: use these instead of the configured ones (backtests, tests)."""
+    def __init__(
+        self,
+        config: Config,
+        notifiers: Mapping[str, Notifier] | None = None,
+        routed: bool = False,
+    ) -> None:
+        """``notifiers``: use these instead of the configured ones (backtests, tests);
+        ``routed``: they stand in for the configured ones of the same names, so the
+        configured routes apply to them (a dry run); otherwise each hears everything."""
         self.config = config
         self._given_notifiers = notifiers
+        self._routed = routed or notifiers is None
         self.store_ready = True
         """False when the store was down at start (collection goes on into the spool)."""
 
     @classmethod
-    def build(cls, config: Config, notifiers: Mapping[str, Notifier] | None = None) -> App:
-        return cls(config, notifiers)
+    def build(
+        cls,
+        config: Config,
+        notifiers: Mapping[str, Notifier] | None = None,
+        routed: bool = False,
+    ) -> App:
+        return cls(config, notifiers, routed)
 
     # -- shared components ---------------------------------------------------------------
 
@@ -87,7 +100,7 @@ class App:
     @cached_property
     def router(self) -> Router:
         return Router(
-            self.config.routing if self._given_notifiers is None else [],
+            self.config.routing if self._routed else [],
             self.notifiers,
             self.config.teams,
         )

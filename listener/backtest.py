@@ -27,7 +27,6 @@ from listener.app import App
 from listener.config.models import Config
 from listener.domain import Digest, IncidentEvent, Mention, SourceHealth, UtcDatetime
 from listener.replay import Step, replay
-from listener.stores.sqlite import SqliteStoreConfig
 
 EventKind = Literal[
     "sudden_surge",
@@ -206,21 +205,10 @@ def evaluate(
     )
 
 
-def scratch_config(config: Config, data_dir: Path) -> Config:
-    """The same configuration, with its spool and an SQLite store under ``data_dir``."""
-    return config.model_copy(
-        update={
-            "daemon": config.daemon.model_copy(update={"data_dir": data_dir}),
-            "spool": config.spool.model_copy(update={"path": None}),
-            "storage": SqliteStoreConfig(),
-        }
-    )
-
-
 def backtest_app(config: Config, data_dir: Path) -> App:
     """An App on a scratch store whose only notifier records alerts (under "backtest")."""
     recorder = RecordingNotifier()
-    return App.build(scratch_config(config, data_dir), notifiers={recorder.name: recorder})
+    return App.build(config.scratch(data_dir), notifiers={recorder.name: recorder})
 
 
 def run_backtest(

@@ -42,6 +42,20 @@ class CrawlOutcome:
     """Stopped because the daemon is shutting down: says nothing about the source."""
 
 
+def crawl_brands(config: Config) -> tuple[CrawlBrand, ...]:
+    """The configured brands as the spiders match them."""
+    return tuple(
+        CrawlBrand(
+            name=b.name,
+            aliases=tuple(b.aliases),
+            keywords=tuple(b.keywords),
+            exclude=tuple(b.exclude),
+            queries=tuple(b.queries),
+        )
+        for b in config.brands
+    )
+
+
 def crawl_spec(
     config: Config,
     source: SourceConfigs,
@@ -56,16 +70,7 @@ def crawl_spec(
     return CrawlSpec(
         source=source.name,
         options=source,
-        brands=tuple(
-            CrawlBrand(
-                name=b.name,
-                aliases=tuple(b.aliases),
-                keywords=tuple(b.keywords),
-                exclude=tuple(b.exclude),
-                queries=tuple(b.queries),
-            )
-            for b in config.brands
-        ),
+        brands=crawl_brands(config),
         spool_path=str(config.spool_path.resolve()),
         cursor=cursor,
         page_limit=page_limit,

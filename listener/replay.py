@@ -1,9 +1,16 @@
 """Push historical mentions through the real pipeline on a simulated clock.
 
-The input is JSON lines of mentions (the format ``listener search --json``
-writes): each line is one *observation* of a post, made at its ``collected_at``.
-A post observed several times (a thread re-visited as it grows) appears on
-several lines with growing engagement, exactly as the spiders would deliver it.
+The input is JSON lines, in either of two formats, even mixed:
+
+- mentions as ``listener search --json`` writes them: each line is one *observation*
+  of a post, made at its ``collected_at``. A post observed several times (a thread
+  re-visited as it grows) appears on several lines with growing engagement, exactly as
+  the spiders would deliver it;
+- posts as the ``jsonl`` source reads them (``native_id``, ``text``, ``published_at``,
+  ``author``…): each is observed when it was published.
+
+Brands are assigned the way the spiders assign them (``BrandMatcher.assign``): the
+configured brands a post mentions, or the ones it carries; a post about none is left out.
 
 At each step of the simulated clock the observations collected by then go into
 the spool, the enrich worker indexes them, and the detectors run with that
@@ -12,41 +19,78 @@ time as ``now``; incidents and notifications follow the configured rules.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import ValidationError
 
+from alerts.base import AS_CONFIGURED, Delivery, Notifier
 from listener.app import App
-from listener.domain import IncidentEvent, Mention
+from listener.domain import Digest, IncidentEvent, Mention, SourceHealth
 from listener.stores.base import MentionQuery, Store
+from spiders.brandmatch import BrandMatcher
+from spiders.spiders.jsonl import JsonlRecord
+
+REPLAY_SOURCE = "replay"
+"""The source of posts read in the ``jsonl`` source's format."""
 
 
 class ReplayError(Exception):
     """The replay file cannot be used; the message names the file and line."""
 
 
-def read_observations(path: Path) -> list[Mention]:
-    """All observations in ``path``, ordered by when they were collected."""
+def read_observations(path: Path, default_platform: str = "file") -> list[Mention]:
+    """All observations in ``path``, ordered by when they were collected.
+
+    ``default_platform``: the platform of source-format lines that name none.
+    """
     found: list[Mention] = []
     try:
         with path.open(encoding="utf-8") as fh:
             for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    found.append(Mention.model_validate_json(line))
-                except ValidationError as exc:
-                    first = exc.errors()[0]
-                    where = ".".join(str(p) for p in first["loc"]) or "line"
-                    raise ReplayError(f"{path}:{lineno}: {where}: {first['msg']}") from None
+                if line.strip():
+                    found.append(_observation(line, f"{path}:{lineno}", default_platform))
     except OSError as exc:
         raise ReplayError(f"cannot read {path}: {exc.strerror}") from None
     found.sort(key=lambda m: m.collected_at)
     return found
+
+
+def _observation(line: str, where: str, default_platform: str) -> Mention:
+    try:
+        raw = json.loads(line)
+    except ValueError as exc:
+        raise ReplayError(f"{where}: not JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ReplayError(f"{where}: a line must be a JSON object")
+    try:
+        if "native_id" in raw and "id" not in raw:  # the jsonl source's format
+            record = JsonlRecord.model_validate(raw)
+            return record.to_mention(REPLAY_SOURCE, default_platform, record.published_at)
+        return Mention.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "line"
+        raise ReplayError(f"{where}: {field}: {first['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Matched:
+    kept: list[Mention]
+    dropped: int
+    """Observations about no configured brand."""
+
+
+def match_brands(observations: list[Mention], matcher: BrandMatcher) -> Matched:
+    """The observations about a configured brand, with their brands as the spiders set
+    them; the count of the others."""
+    kept = [m for m in (matcher.assign(o) for o in observations) if m is not None]
+    return Matched(kept, len(observations) - len(kept))
 
 
 def observations_from_store(
@@ -114,3 +158,49 @@ def replay(
         if speed > 0:
             time.sleep(step.total_seconds() / speed)
         now += step
+
+
+@dataclass
+class Sent:
+    """One message a dry run would have sent; ``at`` is the simulated time."""
+
+    text: str
+    at: datetime | None = None
+
+
+class DryRun(Notifier):
+    """Stands in for a configured notifier: writes down what it would send, sends nothing."""
+
+    kind: ClassVar[str] = "dry-run"
+
+    def __init__(self, name: str, language: str | None = None, edits: bool = False) -> None:
+        super().__init__(name, language)
+        self.sent: list[Sent] = []
+        self._edits = edits
+
+    @property
+    def edits_in_place(self) -> bool:
+        return self._edits
+
+    def notify(self, event: IncidentEvent, to: Delivery = AS_CONFIGURED) -> None:
+        inc, words = event.incident, self.words
+        what = words.headline(event.pulse) if event.pulse else words.event_title(event)
+        where = f" → {to.channel}" if to.channel else ""
+        self.sent.append(
+            Sent(f"{words(f'change.{event.change}')} [{inc.severity}] {inc.brand}: {what}{where}")
+        )
+
+    def send_digest(self, digest: Digest, to: Delivery = AS_CONFIGURED) -> None:
+        self.sent.append(
+            Sent(f"digest {digest.period_start:%Y-%m-%d} – {digest.period_end:%Y-%m-%d}")
+        )
+
+    def notify_source(self, health: SourceHealth, to: Delivery = AS_CONFIGURED) -> None:
+        """A replay has no live sources."""
+
+    def stamp(self, now: datetime) -> None:
+        """Date the messages of the step that just ran."""
+        for sent in reversed(self.sent):
+            if sent.at is not None:
+                break
+            sent.at = now

@@ -1,6 +1,7 @@
 """Which notifiers hear about an incident, in which channel, and who is @-mentioned.
 
-Routes match by brand and severity. A route with a team follows the team's hours:
+Routes match by brand and severity; a route's notifier that is not in use (a replay
+with ``--notifiers``) is skipped. A route with a team follows the team's hours:
 outside on-call hours, or inside quiet hours, only P1 goes out, to the team's
 escalation channel; P1 alerts @-mention the team's on-call group.
 """
@@ -48,4 +49,4 @@ class Router:
             mention = team.on_call_group if team and incident.severity == "P1" else None
             for name in route.notifiers:
                 found.setdefault(name, Delivery(channel=channel, mention=mention))
-        return [(self.notifiers[name], to) for name, to in found.items()]
+        return [(self.notifiers[name], to) for name, to in found.items() if name in self.notifiers]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from listener.brandquery import Query, parse_query
-from listener.domain import CrawlBrand
+from listener.domain import CrawlBrand, Mention
 from listener.textfold import fold
 
 
@@ -98,6 +98,22 @@ class BrandMatcher:
             if matched:
                 found.append(BrandMatch(rule.brand, tuple(matched)))
         return found
+
+    def assign(self, mention: Mention) -> Mention | None:
+        """The mention with the brands it is about, or None when it is about none.
+
+        The brands that match replace the ones it carried; a mention that matches none
+        but already carries brands (a comment in a tracked thread) keeps them.
+        """
+        matches = self.match("\n".join((mention.title, mention.text, mention.text_original)))
+        if not matches:
+            return mention if mention.brands else None
+        return mention.model_copy(
+            update={
+                "brands": tuple(m.brand for m in matches),
+                "matched_terms": {m.brand: m.terms for m in matches},
+            }
+        )
 
 
 def _inside(span: tuple[int, int], blocked: list[tuple[int, int]]) -> bool:

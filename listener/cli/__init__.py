@@ -11,6 +11,8 @@ The commands live by topic in this package; this list is the only place they are
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from listener.cli.admin import config, digest, kibana, prune
@@ -52,6 +54,26 @@ def _accept_config(command: click.Command) -> None:
         )
     )
 
+
+def _read_data_dir(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is None:
+        return
+    if not (value / "listener.sqlite3").is_file():
+        raise click.BadParameter(f"{value}: no Listener store here (listener.sqlite3)")
+    ctx.ensure_object(dict)["data_dir"] = value.resolve()
+
+
+for command in (search, status, digest):
+    command.params.append(
+        click.Option(
+            ["--data-dir", "data_dir"],
+            metavar="DIR",
+            type=click.Path(path_type=Path, file_okay=False),
+            help="Read the SQLite store in DIR (a replay's) instead of the configured store.",
+            expose_value=False,
+            callback=_read_data_dir,
+        )
+    )
 
 for command in (
     run,

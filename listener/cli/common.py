@@ -52,7 +52,8 @@ def load(ctx: click.Context) -> Config:
     path: Path = guarded(lambda: resolve_config_path(ctx.obj["config_path"]))
     config: Config = guarded(lambda: load_config(path))
     configure_logging(config.daemon.log_level, config.daemon.log_format)
-    return config
+    data_dir: Path | None = ctx.obj.get("data_dir")
+    return config if data_dir is None else config.scratch(data_dir)
 
 
 def parse_when(value: str | None, timezone: str) -> datetime | None:

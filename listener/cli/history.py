@@ -5,20 +5,24 @@ from __future__ import annotations
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from rich.table import Table
 
-from listener.cli.common import fail, guarded, load, out, parse_when, replay_progress
+from listener.cli.common import err, fail, guarded, load, out, parse_when, replay_progress
 from listener.config.models import Config
 from listener.config.types import parse_duration
 from listener.domain import Mention
-from listener.plugins import build_store
+from listener.plugins import build_notifiers, build_store
 
 
-def _observations(path: Path, step: str) -> tuple[list[Mention], timedelta]:
-    """The replay file's observations and the step, or a one-line error (exit 2)."""
-    from listener.replay import ReplayError, read_observations
+def _observations(path: Path, step: str, config: Config) -> tuple[list[Mention], timedelta]:
+    """The replay file's observations about a configured brand and the step, or a
+    one-line error (exit 2)."""
+    from listener.crawling import crawl_brands
+    from listener.replay import ReplayError, match_brands, read_observations
+    from spiders.brandmatch import BrandMatcher
 
     try:
         observations = read_observations(path)
@@ -27,7 +31,22 @@ def _observations(path: Path, step: str) -> tuple[list[Mention], timedelta]:
         fail(str(exc), 2)
     if not observations:
         fail(f"{path}: no mentions to replay", 2)
-    return observations, interval
+    matched = match_brands(observations, BrandMatcher(crawl_brands(config)))
+    brands = "、".join(b.name for b in config.brands) or "none"
+    if not matched.kept:
+        fail(
+            f"{path}: none of its {len(observations)} observations mentions a configured "
+            f"brand ({brands}): add the brand (or an alias) under brands: in the config",
+            2,
+        )
+    if matched.dropped:
+        err.print(
+            f"[yellow]warning:[/] {matched.dropped} of {len(observations)} observations "
+            f"mention no configured brand ({brands}) and are left out",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return matched.kept, interval
 
 
 def _stored_observations(
@@ -72,29 +91,95 @@ def _stored_observations(
     type=click.Path(path_type=Path),
     help="Where the replay's spool and store go (default: a new temporary folder).",
 )
+@click.option(
+    "--notifiers",
+    "only",
+    metavar="NAME,…",
+    help="Send only through these configured notifiers; `console` is always available.",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Send nothing: list what each notifier would have sent, and when.",
+)
 @click.pass_context
 def replay_command(
-    ctx: click.Context, file: Path, speed: float, step: str, data_dir: Path | None
+    ctx: click.Context,
+    file: Path,
+    speed: float,
+    step: str,
+    data_dir: Path | None,
+    only: str | None,
+    dry_run: bool,
 ) -> None:
-    """Push historical mentions (JSON lines) through the pipeline on a simulated clock."""
+    """Push historical mentions (JSON lines: `search --json` output, or posts in the
+    jsonl source's format) through the pipeline on a simulated clock."""
     from listener.app import App
-    from listener.backtest import scratch_config
-    from listener.replay import replay
+    from listener.replay import DryRun, Step, replay
 
-    config = load(ctx)
-    observations, interval = _observations(file, step)
-    folder = data_dir or Path(tempfile.mkdtemp(prefix="listener-replay-"))
-    app = guarded(lambda: App.build(scratch_config(config, folder)))
+    config = _choose_notifiers(load(ctx), only)
+    observations, interval = _observations(file, step, config)
+    folder = (data_dir or Path(tempfile.mkdtemp(prefix="listener-replay-"))).resolve()
+    scratch = config.scratch(folder)
+    stand_ins: dict[str, DryRun] = {}
+    if dry_run:
+        for name, real in guarded(lambda: build_notifiers(scratch)).items():
+            stand_ins[name] = DryRun(name, real.words.language, real.edits_in_place)
+            real.close()
+    app = guarded(lambda: App.build(scratch, stand_ins or None, routed=True))
+
+    def stamp(step: Step) -> None:
+        for stand_in in stand_ins.values():
+            stand_in.stamp(step.now)
+
     try:
         with replay_progress(observations, interval) as advance:
-            for _ in replay(app, observations, interval, speed, on_step=advance):
-                pass
+            for done in replay(app, observations, interval, speed, on_step=advance):
+                stamp(done)
         incidents = app.store.list_incidents()
     finally:
         app.close()
+    tz = ZoneInfo(config.daemon.timezone)
+    first, last = (observations[i].collected_at.astimezone(tz) for i in (0, -1))
+    span = f"{first:%Y-%m-%d %H:%M} – {last:%Y-%m-%d %H:%M} {config.daemon.timezone}"
     out.print(
-        f"replayed {len(observations)} observations into {folder}: {len(incidents)} incidents"
+        f"replayed {len(observations)} observations ({span}): "
+        f"{len(incidents)} incident{'' if len(incidents) == 1 else 's'}",
+        highlight=False,
     )
+    for inc in sorted(incidents, key=lambda i: i.opened_at):
+        out.print(
+            f"  {inc.opened_at.astimezone(tz):%m-%d %H:%M} [{inc.severity}] {inc.brand} "
+            f"{inc.status}: {', '.join(inc.detectors)}",
+            highlight=False,
+        )
+    for name, stand_in in stand_ins.items():
+        out.print(f"{name} (dry run) would have sent {len(stand_in.sent)} messages:")
+        for sent in stand_in.sent:
+            when = f"{sent.at.astimezone(tz):%m-%d %H:%M}" if sent.at else "--"
+            out.print(f"  {when} {sent.text}", highlight=False)
+    out.print(
+        f"the store is in {folder}: look with `listener status --data-dir {folder}` "
+        f"(also search and digest)",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _choose_notifiers(config: Config, only: str | None) -> Config:
+    """The configuration with only the notifiers named in ``only`` (comma-separated)."""
+    from alerts.console import ConsoleNotifierConfig
+
+    if only is None:
+        return config
+    names = [n.strip() for n in only.split(",") if n.strip()]
+    configured = {n.name: n for n in config.notifiers}
+    unknown = [n for n in names if n not in configured and n != "console"]
+    if unknown:
+        known = ", ".join(sorted({*configured, "console"}))
+        fail(f"--notifiers: no notifier named {', '.join(unknown)} (configured: {known})", 2)
+    chosen = [configured.get(n) or ConsoleNotifierConfig(name=n) for n in names]
+    return config.model_copy(update={"notifiers": chosen})
 
 
 @click.command()
@@ -151,7 +236,7 @@ def backtest(
         observations, interval = _stored_observations(config, since, until, step)
     else:
         assert file is not None
-        observations, interval = _observations(file, step)
+        observations, interval = _observations(file, step, config)
     with (
         tempfile.TemporaryDirectory(prefix="listener-backtest-") as folder,
         replay_progress(observations, interval) as advance,

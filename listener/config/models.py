@@ -270,6 +270,18 @@ class Config(Section):
     def source(self, name: str) -> SourceConfigs | None:
         return next((s for s in self.sources if s.name == name), None)
 
+    def scratch(self, data_dir: Path) -> Config:
+        """The same configuration with its spool, outbox and an SQLite store under
+        ``data_dir`` (a replay's, a backtest's, or one to look at afterwards)."""
+        return self.model_copy(
+            update={
+                "daemon": self.daemon.model_copy(update={"data_dir": data_dir}),
+                "spool": self.spool.model_copy(update={"path": None}),
+                "outbox": self.outbox.model_copy(update={"path": None}),
+                "storage": SqliteStoreConfig(),
+            }
+        )
+
 
 PLUGIN_FIELDS: dict[str, Registry[Any]] = {
     "storage": STORES,

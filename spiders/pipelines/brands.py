@@ -20,15 +20,8 @@ class BrandMatchPipeline:
         return cls(crawler, crawler.settings["LISTENER_SPEC"])
 
     def process_item(self, item: Mention) -> Mention:
-        matches = self.matcher.match("\n".join((item.title, item.text, item.text_original)))
-        if not matches and item.brands:
-            return item  # a comment in a tracked thread: it belongs to the thread's brands
-        if not matches:
+        assigned = self.matcher.assign(item)
+        if assigned is None:
             self.stats.inc_value("listener/dropped/no_brand")
             raise DropItem(f"{item.id}: mentions no configured brand", log_level="DEBUG")
-        return item.model_copy(
-            update={
-                "brands": tuple(m.brand for m in matches),
-                "matched_terms": {m.brand: m.terms for m in matches},
-            }
-        )
+        return assigned

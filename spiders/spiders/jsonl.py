@@ -4,11 +4,16 @@ Each line is one post: ``native_id``, ``text``, ``published_at`` (ISO 8601 with
 an offset) and ``author`` (``id``, ``name``, ``followers``…) are required;
 ``platform``, ``url``, ``kind``, ``thread_id``, ``title`` and ``engagement`` are
 optional. The cursor is the newest ``published_at`` already collected.
+
+``shift_to_now`` moves the whole file in time so that its newest post is dated when the
+file is read (the spacing between posts is kept): sample data that always looks recent.
+The cursor stays in the file's own time, so a second read collects nothing new.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,6 +50,31 @@ class JsonlRecord(BaseModel):
     title: str = ""
     engagement: Engagement = Engagement()
 
+    def to_mention(
+        self,
+        source: str,
+        default_platform: str,
+        collected_at: datetime,
+        shift: timedelta = timedelta(0),
+    ) -> Mention:
+        """The post as a mention of ``source``, dated ``shift`` later than the line says."""
+        platform = self.platform or default_platform
+        return Mention.create(
+            platform=platform,
+            native_id=self.native_id,
+            source=source,
+            kind=self.kind,
+            url=self.url,
+            thread_id=mention_id(platform, self.thread_id) if self.thread_id else None,
+            parent_id=mention_id(platform, self.parent_id) if self.parent_id else None,
+            title=self.title,
+            text=self.text,
+            published_at=self.published_at + shift,
+            collected_at=collected_at,
+            author=self.author,
+            engagement=self.engagement,
+        )
+
 
 class JsonlOptions(SourceOptions):
     platform: Literal["jsonl"] = "jsonl"
@@ -52,6 +82,9 @@ class JsonlOptions(SourceOptions):
     """The file to read; relative paths are relative to the daemon's working directory."""
     default_platform: str = Field(default="file", min_length=1)
     """The mention's platform when a line does not name one."""
+    shift_to_now: bool = False
+    """Date the newest post in the file when the file is read, keeping the spacing
+    (sample data that always looks recent)."""
 
     @field_validator("path")
     @classmethod
@@ -74,37 +107,29 @@ class JsonlSpider(ListenerSpider[JsonlOptions]):
         raise self.unhealthy(f"cannot read {self.options.path}: {failure.value}")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Mention]:
-        platform_default = self.options.default_platform
+        records: list[JsonlRecord] = []
         for lineno, raw in enumerate(response.body.split(b"\n"), start=1):
-            if self.stopping:
-                return  # the cursor stays at the last line spooled
             if not raw.strip():
                 continue
-            where = f"{response.url}:{lineno}"
             try:
-                record = JsonlRecord.model_validate_json(raw)
+                records.append(JsonlRecord.model_validate_json(raw))
             except ValidationError as exc:
                 first = exc.errors()[0]
                 field = ".".join(str(p) for p in first["loc"]) or "line"
-                self.note_error(where, f"{field}: {first['msg']}")
-                continue
+                self.note_error(f"{response.url}:{lineno}", f"{field}: {first['msg']}")
+        now = utcnow()
+        shift = timedelta(0)
+        if self.options.shift_to_now and records:
+            shift = now - max(r.published_at for r in records)
+        for record in records:
+            if self.stopping:
+                return  # the cursor stays at the last line spooled
             position = record.published_at.isoformat()
-            if self.seen_before(position):
-                continue
-            platform = record.platform or platform_default
-            yield Mention.create(
-                platform=platform,
-                native_id=record.native_id,
-                source=self.spec.source,
-                kind=record.kind,
-                url=record.url,
-                thread_id=mention_id(platform, record.thread_id) if record.thread_id else None,
-                parent_id=mention_id(platform, record.parent_id) if record.parent_id else None,
-                title=record.title,
-                text=record.text,
-                published_at=record.published_at,
-                collected_at=utcnow(),
-                author=record.author,
-                engagement=record.engagement,
+            if self.seen_before(position) or (
+                self.options.shift_to_now and position == self.spec.cursor
+            ):
+                continue  # shifted: the newest line, re-read, would move forward again
+            yield record.to_mention(
+                self.spec.source, self.options.default_platform, utcnow(), shift
             )
             self.advance_cursor(position)

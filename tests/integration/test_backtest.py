@@ -98,7 +98,7 @@ def test_cli_replay_and_backtest(tmp_path: Path) -> None:
         timeout=600,
     )
     assert replayed.returncode == 0, replayed.stderr
-    assert "replayed" in replayed.stdout and "incidents" in replayed.stdout
+    assert "replayed" in replayed.stdout and " incident" in replayed.stdout
     result = listener(
         "backtest",
         str(mentions),
