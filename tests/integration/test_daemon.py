@@ -89,6 +89,7 @@ daemon:
   http: {{port: 0}}
   detect_interval: 1s
 spool: {{poll_interval: 200ms}}
+incidents: {{group_wait: 2s}}  # the default minute is longer than these tests wait
 brands:
   - name: 小米
 sources:
