@@ -17,8 +17,8 @@ from pathlib import Path
 
 from listener.config.loader import load_config
 from listener.crawling import CrawlRunner, crawl_spec
+from listener.demo.platform_server import Answer, Asked, PlatformServer
 from tests.captures import CAPTURES
-from tests.platform_server import Answer, Asked, PlatformServer
 
 
 def page_body(template: dict[str, object], page: int) -> bytes:

@@ -57,13 +57,20 @@ class Collection:
         self._health: dict[str, SourceHealth] = {}
         """Each source's last state, for crawling on while the store is down."""
 
-    def crawl(self, source: SourceConfigs, backfill_since: datetime | None = None) -> CrawlReport:
-        """Crawl one source now (``backfill_since``: everything since then)."""
+    def crawl(
+        self,
+        source: SourceConfigs,
+        backfill_since: datetime | None = None,
+        clock: datetime | None = None,
+    ) -> CrawlReport:
+        """Crawl one source now (``backfill_since``: everything since then; ``clock``: the
+        crawl happens at this simulated time, not now)."""
+        now = clock or utcnow()
         previous = self._known_health(source.name)
         cursor = previous.cursor if previous else None
-        spec = crawl_spec(self.config, source, cursor, backfill_since)
+        spec = crawl_spec(self.config, source, cursor, backfill_since, clock)
         none: tuple[TrackedThread, ...] = ()
-        if tracked := self._guarded(lambda: self._tracked_threads(source), none):
+        if tracked := self._guarded(lambda: self._tracked_threads(source, now), none):
             spec = spec.model_copy(update={"tracked": tracked})
         outcome = self.crawls.run(spec, source.timeout.total_seconds())
         if outcome.interrupted:
@@ -77,7 +84,7 @@ class Collection:
         health = after_crawl(
             previous,
             source.name,
-            utcnow(),
+            now,
             outcome.result,
             outcome.failure,
             self.config.daemon.quiet_runs,
@@ -85,7 +92,7 @@ class Collection:
         self._health[source.name] = health
         self._guarded(lambda: self.store.save_source_health(health), None)
         if health.healthy != (previous is None or previous.healthy):
-            self._guarded(lambda: self._record_outage(source, previous, health), None)
+            self._guarded(lambda: self._record_outage(source, previous, health, now), None)
             deliveries = self._deliveries()
             deliveries.queue(deliveries.everyone(), health)
         report = CrawlReport(outcome, health)
@@ -139,7 +146,7 @@ class Collection:
             log.warning("store unavailable; collection continues into the spool", error=str(exc))
             return fallback
 
-    def _tracked_threads(self, source: SourceConfigs) -> tuple[TrackedThread, ...]:
+    def _tracked_threads(self, source: SourceConfigs, now: datetime) -> tuple[TrackedThread, ...]:
         """The recent negative threads of the source's platform with the most engagement."""
         limit, window = source.tracked_threads()
         if not limit:
@@ -148,7 +155,7 @@ class Collection:
             MentionQuery(
                 platforms=(source.platform,),
                 sentiments=("negative",),
-                since=utcnow() - window,
+                since=now - window,
                 order="engagement",
                 limit=limit * 3,
             )
@@ -162,11 +169,14 @@ class Collection:
         )
 
     def _record_outage(
-        self, source: SourceConfigs, previous: SourceHealth | None, health: SourceHealth
+        self,
+        source: SourceConfigs,
+        previous: SourceHealth | None,
+        health: SourceHealth,
+        now: datetime,
     ) -> None:
         """Open an outage when a source breaks (from its last success: what came after is
         unknown), close it when the source recovers."""
-        now = utcnow()
         if not health.healthy:
             start = (previous.last_success_at if previous else None) or now
             self.store.save_outage(

@@ -61,9 +61,11 @@ def crawl_spec(
     source: SourceConfigs,
     cursor: str | None,
     backfill_since: datetime | None = None,
+    clock: datetime | None = None,
 ) -> CrawlSpec:
     """The spec for one crawl; a backfill collects everything since ``backfill_since``
-    (ignoring the cursor) with the source's larger backfill page limit."""
+    (ignoring the cursor) with the source's larger backfill page limit; ``clock``: the
+    crawl's simulated time (None: now)."""
     if backfill_since is not None:
         cursor = backfill_since.astimezone(UTC).isoformat()
     page_limit = source.backfill_page_limit if backfill_since is not None else source.page_limit
@@ -75,6 +77,7 @@ def crawl_spec(
         cursor=cursor,
         page_limit=page_limit,
         log_level="DEBUG" if config.daemon.log_level == "debug" else "WARNING",
+        clock=clock,
     )
 
 

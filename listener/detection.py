@@ -61,8 +61,9 @@ class Detection:
         """One pass: what changed (each change is queued for people when it should be)."""
         now = now or utcnow()
         unhealthy = tuple(h.source for h in self.store.all_source_health() if not h.healthy)
+        own = frozenset((a.platform, a.id) for b in self.config.brands for a in b.official_accounts)
         context = DetectContext.prepare(
-            self.store, now, tuple(b.name for b in self.config.brands), self.series, unhealthy
+            self.store, now, tuple(b.name for b in self.config.brands), self.series, unhealthy, own
         )
         events = self.incidents.apply(detect_pass(self.detectors, context), now)
         official = {b.name: tuple(a.id for a in b.official_accounts) for b in self.config.brands}

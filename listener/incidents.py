@@ -101,17 +101,18 @@ def incident_key(signal: Signal, open_keys: set[tuple[str, str]]) -> tuple[str, 
     share the brand's incident. A thread's signals join the brand's open incident, else
     the brand's open thread incident (the first one: a storm of growing threads on a
     calm day is one incident that lists them, not one message per thread), else open
-    one. A coordinated burst is its own incident: a possible smear campaign calls for a
-    different answer than a real crisis.
+    one. A coordinated burst joins the brand's open crisis too (a water army piling on
+    is part of that crisis, told in its thread); on a calm brand it is its own
+    incident: a possible smear campaign calls for a different answer than a real crisis.
     """
     brand = signal.brand
-    if signal.key == COORDINATED_KEY:
-        return brand, COORDINATED_KEY
     if (brand, BRAND_KEY) in open_keys:
         return brand, BRAND_KEY
     threads = sorted(k for b, k in open_keys if b == brand and k.startswith("thread:"))
     if threads:
         return brand, threads[0]
+    if signal.key == COORDINATED_KEY:
+        return brand, COORDINATED_KEY
     return brand, signal.key if signal.key.startswith("thread:") else BRAND_KEY
 
 

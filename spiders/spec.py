@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from listener.domain import CrawlBrand, TrackedThread
+from listener.domain import CrawlBrand, TrackedThread, UtcDatetime
 from spiders.options import REVEAL, SourceOptions
 from spiders.registry import SPIDERS
 
@@ -34,6 +34,9 @@ class CrawlSpec(BaseModel):
     log_level: str = "WARNING"
     tracked: tuple[TrackedThread, ...] = ()
     """Threads to re-visit (recent negative threads with the most engagement)."""
+    clock: UtcDatetime | None = None
+    """The time this crawl happens at, when it is not now: a simulated clock (``listener
+    demo``). Mentions are collected at it and relative stamps are read against it."""
 
     @property
     def spider(self) -> str:

@@ -17,6 +17,7 @@ import click
 
 from listener.cli.admin import config, digest, kibana, prune
 from listener.cli.collect import crawl, run
+from listener.cli.demo import demo
 from listener.cli.evaluate import forecast_thread_command, score_series_command
 from listener.cli.history import backtest, replay_command
 from listener.cli.inspect import search, status
@@ -77,6 +78,7 @@ for command in (search, status, digest):
 
 for command in (
     run,
+    demo,
     crawl,
     search,
     status,

@@ -39,6 +39,9 @@ class DetectContext:
     discounted_posts: Mapping[str, tuple[datetime, ...]] = field(default_factory=dict)
     """Per brand, when the posts that count detectors must not count were published (all
     but one post of each coordinated burst): the first step of the pass found them."""
+    own_accounts: frozenset[tuple[str, str]] = frozenset()
+    """(platform, author id) of the brands' official accounts: their posts are the brands'
+    answers, never a threat to them."""
 
     def discounting(self, bursts: Sequence[Bursts]) -> DetectContext:
         """This context for the second step: counts without what ``bursts`` found."""
@@ -62,8 +65,9 @@ class DetectContext:
         min_reposts: int | None = None,
     ) -> list[Mention]:
         """Negative mentions of the watched brands published in the last ``lookback``,
-        the most engaging first (one query for every brand)."""
-        return self.store.search(
+        the most engaging first (one query for every brand); the brands' own posts are
+        left out (an official statement scored negative is an answer, not a threat)."""
+        found = self.store.search(
             MentionQuery(
                 brands=self.brands,
                 sentiments=("negative",),
@@ -75,6 +79,7 @@ class DetectContext:
                 limit=limit,
             )
         ).mentions
+        return [m for m in found if (m.platform, m.author.id) not in self.own_accounts]
 
     def discounted(self, brand: str, counts: NDArray[np.float64]) -> NDArray[np.float64]:
         """``counts`` (this pass's series for ``brand``) without its coordinated posts."""
@@ -97,11 +102,17 @@ class DetectContext:
         brands: tuple[str, ...],
         series: BucketSeries,
         unhealthy_sources: tuple[str, ...] = (),
+        own_accounts: frozenset[tuple[str, str]] = frozenset(),
     ) -> DetectContext:
         """Refresh ``series`` to ``now`` (one aggregation) and build the pass's context."""
         series.refresh(store, now, brands)
         return cls(
-            store=store, now=now, brands=brands, series=series, unhealthy_sources=unhealthy_sources
+            store=store,
+            now=now,
+            brands=brands,
+            series=series,
+            unhealthy_sources=unhealthy_sources,
+            own_accounts=own_accounts,
         )
 
 

@@ -81,12 +81,13 @@ class ParseContext:
         return replace(self, page_clock=clock) if clock is not None else self
 
     def mention(self, *, platform: str, native_id: str, **fields: Any) -> Mention:
-        """A mention found by this parse: the source and the collection time filled in."""
+        """A mention found by this parse: the source and the collection time (the caller's
+        time when it gave one, else now) filled in."""
         return Mention.create(
             platform=platform,
             native_id=native_id,
             source=self.source,
-            collected_at=utcnow(),
+            collected_at=self.now or utcnow(),
             **fields,
         )
 

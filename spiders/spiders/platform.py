@@ -108,6 +108,7 @@ class PlatformSpider(ListenerSpider[W], ABC):
     def context(self, response: Response) -> ParseContext:
         return ParseContext(
             url=response.url,
+            now=self.spec.clock,
             served_at=http_date(response.headers.get("Date")),
             source=self.spec.source,
         )
@@ -117,7 +118,7 @@ class PlatformSpider(ListenerSpider[W], ABC):
         if page is None:
             return
         fresh: list[Mention] = []
-        tracked_since = utcnow() - self.options.track_for
+        tracked_since = (self.spec.clock or utcnow()) - self.options.track_for
         for mention in page.mentions:
             position = mention.published_at.isoformat()
             if self.seen_before(position):

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from listener.demo.http_recorder import http_recorder
 from tests.cli_runner import listener
 from tests.conftest import REPO
 from tests.factories import post, write_jsonl
-from tests.http_recorder import http_recorder
 
 pytestmark = pytest.mark.slow
 

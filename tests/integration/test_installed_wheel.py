@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from listener.demo.http_recorder import http_recorder
 from listener.domain import utcnow
 from tests.conftest import REPO
 from tests.elasticsearch_node import elasticsearch_url, unique_prefix
 from tests.factories import write_jsonl
-from tests.http_recorder import http_recorder
 
 pytestmark = pytest.mark.slow
 

@@ -18,12 +18,12 @@ from pydantic import SecretStr
 from listener.app import App
 from listener.config.models import Config
 from listener.crawling import CrawlRunner, crawl_spec
+from listener.demo.platform_server import Answer, Asked, PlatformServer
 from listener.domain import CrawlBrand, CrawlResult, Mention, SourceHealth, utcnow
 from listener.spool import Spool
 from spiders.spec import CrawlSpec
 from spiders.spiders.weibo import WeiboOptions
 from tests.factories import mention
-from tests.platform_server import Answer, Asked, PlatformServer
 from tests.ports import free_port
 
 pytestmark = pytest.mark.slow

@@ -75,7 +75,14 @@ def test_one_crisis_is_one_incident_per_brand(sqlite_store: SqliteStore) -> None
     xiaomi = next(e.incident for e in events if e.incident.brand == "小米")
     assert xiaomi.detectors == ("negative_volume", "viral_thread")
     assert 0.9 < xiaomi.crisis_score < 1  # noisy-OR of two 0.7 scores
-    [smear] = manager.apply([signal(T0, key="coordinated", detector="coordinated")], T0)
+    # a water army piling onto the crisis is part of it (issue 16: it was a second message)
+    [army] = manager.apply([signal(T0, key="coordinated", detector="coordinated")], T0)
+    assert army.incident.id == xiaomi.id and army.change == "escalated"  # 3 detectors agree
+    assert "coordinated" in army.incident.detectors
+    # on a calm brand a coordinated burst is its own incident: a possible smear campaign
+    [smear] = manager.apply(
+        [signal(T0, brand="理想", key="coordinated", detector="coordinated")], T0
+    )
     assert smear.change == "opened" and smear.incident.key == "coordinated"
 
 

@@ -13,12 +13,12 @@ from urllib.parse import unquote
 import pytest
 
 from listener.config.models import Config
+from listener.demo.http_recorder import http_recorder
 from listener.domain import Incident, IncidentStatus
 from listener.kibana import SAVED_OBJECTS, KibanaConfig, KibanaError, discover_url
 from listener.kibana import import_saved_objects as import_objects
 from listener.packaged import packaged, packaged_text
 from tests.factories import T0
-from tests.http_recorder import http_recorder
 
 OBJECTS = [json.loads(line) for line in packaged_text(SAVED_OBJECTS).splitlines()]
 KQL_FIELD = re.compile(r"([A-Za-z_][\w.]*)\s*(?::|>=|<=|>|<)")

@@ -19,10 +19,10 @@ from alerts.email import EmailNotifier, EmailNotifierConfig
 from alerts.slack import SlackNotifier, SlackNotifierConfig
 from alerts.text import safe_url
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
+from listener.demo.http_recorder import http_recorder
+from listener.demo.slack_server import GOOD_TOKEN, slack_server
 from listener.domain import Author, IncidentEvent, Mention, inert
 from tests.factories import incident_event, mention
-from tests.http_recorder import http_recorder
-from tests.slack_server import GOOD_TOKEN, slack_server
 from tests.smtp_server import smtp_server
 
 CLOSES_THE_LINK = "https://evil.example/x><!channel>"

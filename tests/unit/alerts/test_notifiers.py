@@ -14,6 +14,7 @@ from alerts.catalogue import Words
 from alerts.console import ConsoleNotifier, ConsoleNotifierConfig
 from alerts.text import mention_line, safe_url
 from alerts.webhook import WebhookNotifier, WebhookNotifierConfig
+from listener.demo.http_recorder import http_recorder
 from listener.domain import (
     BrandDay,
     Digest,
@@ -23,7 +24,6 @@ from listener.domain import (
     SourceHealth,
 )
 from tests.factories import T0, incident_event, mention
-from tests.http_recorder import http_recorder
 
 INCIDENT = Incident(
     id="abc123",

@@ -12,9 +12,9 @@ from pydantic import ValidationError
 
 from alerts.base import Delivery, NotifierAuthError, NotifierRejected, RetryAfter
 from alerts.slack import SlackNotifier, SlackNotifierConfig
+from listener.demo.slack_server import GOOD_TOKEN, SlackServer, slack_server
 from listener.domain import IncidentAction, IncidentStatus, Pulse
 from tests.factories import T0, incident, incident_event
-from tests.slack_server import GOOD_TOKEN, SlackServer, slack_server
 
 
 @pytest.fixture

@@ -19,9 +19,9 @@ from websockets.sync.server import ServerConnection, serve
 
 from listener.app import App
 from listener.config.models import Config
+from listener.demo.slack_server import GOOD_TOKEN, SlackServer, slack_server
 from listener.domain import IncidentStatus
 from tests.factories import T0, complaints
-from tests.slack_server import GOOD_TOKEN, SlackServer, slack_server
 
 NOW = T0 + timedelta(hours=3)
 

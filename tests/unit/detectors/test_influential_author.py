@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from listener.detectors.influential_author import (
@@ -63,3 +64,22 @@ def test_negative_post_by_an_influencer_raises_a_thread_signal(
     assert [(s.key, s.severity) for s in signals] == [("thread:weibo:big", "P1")]
     assert signals[0].parts["influence.verified"] == 1.0
     assert "粉丝 3,000,000，认证" in said(signals[0])
+
+
+def test_the_brands_own_statement_is_an_answer_not_a_threat(
+    sqlite_store: SqliteStore, make_context: MakeContext
+) -> None:
+    """Issue 16, found by ``listener demo``: the brand's official reply to a crisis (a
+    sober statement the model scores negative) was announced as an influential negative
+    post. Posts by configured official accounts are never thread signals."""
+    sqlite_store.bulk_upsert(
+        [scored("official", 1_800_000, True, 500), scored("critic", 3_000_000, True, 2000)]
+    )
+    context = make_context(sqlite_store, NOW)
+    own = replace(context, own_accounts=frozenset({("weibo", "aofficial")}))
+    detector = InfluentialAuthorDetector(InfluentialAuthorConfig())
+    assert {s.key for s in detector.detect(context)} == {
+        "thread:weibo:official",
+        "thread:weibo:critic",
+    }
+    assert [s.key for s in detector.detect(own)] == ["thread:weibo:critic"]

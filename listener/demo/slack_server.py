@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from tests.http_recorder import Recorded, Recorder, Reply, http_recorder
+from listener.demo.http_recorder import Recorded, Recorder, Reply, http_recorder
 
 GOOD_TOKEN = "xoxb-test-good"
 CHANNEL_IDS = {"#pr-alerts": "C0PRALERT", "#escalation": "C0ESCALAT", "#ops": "C0OPS0000"}
