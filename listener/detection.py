@@ -38,6 +38,11 @@ CHART_HOURS = 6
 CHART_BUCKET = timedelta(minutes=15)
 
 
+def engagement_rank(mention: Mention) -> tuple[int, int, int]:
+    e = mention.engagement
+    return e.reposts, e.comments, e.likes
+
+
 class Detection:
     def __init__(
         self,
@@ -154,10 +159,19 @@ class Detection:
         return tuple(VolumePoint(start=at, **counts[at]) for at in sorted(counts))
 
     def _top_mentions(self, incident: Incident) -> list[Mention]:
-        """The posts behind the incident, else the brand's most engaging recent negatives."""
-        named = [m for m in map(self.store.get, incident.mention_ids[:TOP_MENTIONS]) if m]
+        """The posts behind the incident, the most engaging first, one per wording (the
+        newest signals' posts used to come first: five copies of one small complaint
+        above the reviewer whose post thousands reposted); else the brand's most engaging
+        recent negatives."""
+        named = [m for m in map(self.store.get, incident.mention_ids) if m]
         if named:
-            return named
+            wordings: set[str] = set()
+            top = []
+            for mention in sorted(named, key=engagement_rank, reverse=True):
+                if mention.text not in wordings:
+                    wordings.add(mention.text)
+                    top.append(mention)
+            return top[:TOP_MENTIONS]
         since = incident.opened_at - self.config.incidents.resolve_after
         return self.store.search(
             MentionQuery(

@@ -75,10 +75,13 @@ def measure(series: BucketSeries, brand: str, opened_at: datetime, now: datetime
     )
     # from the bucket before the one it opened in: the burst that opened it counts
     since = max(0, len(negative) - 2 - (series.current - series.index(opened_at)))
+    trend = trend_of(recent, before)
+    if trend == "slowing" and now - opened_at < HOUR:
+        trend = "steady"  # the half hour before a young incident is not the incident's
     return Pulse(
         negative_last_hour=round(last_hour),
         usual_per_hour=None if usual is None else round(usual, 2),
-        trend=trend_of(recent, before),
+        trend=trend,
         mentions=int(np.nansum(everything[since:])),
         negative=int(np.nansum(negative[since:])),
     )

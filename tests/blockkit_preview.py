@@ -22,6 +22,8 @@ EMOJI = {  # glyphs every system font has (CI machines carry no emoji font)
     ":eyes:": "»",
     ":no_bell:": "×",
     ":warning:": '<span style="color:#e0b400">▲</span>',
+    ":chart_with_upwards_trend:": '<span style="color:#d64545">↗</span>',
+    ":speech_balloon:": '<span style="color:#1d9bd1">◆</span>',
 }
 
 

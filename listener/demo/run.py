@@ -18,7 +18,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -63,6 +63,9 @@ class Summary:
     false_alerts: int
     incidents: int
     mentions: int
+    """Mentions in the store at the end..."""
+    posts_published: int
+    """...and posts the platform had published by then: each should be there once."""
     slack_messages: int
     slack_updates: int
     slack_thread_replies: int
@@ -140,15 +143,17 @@ def prepare(data_dir: Path) -> None:
 
 @contextmanager
 def running(
-    base: Config, data_dir: Path, seed: int
+    base: Config, data_dir: Path, seed: int, slack: SlackServer | None = None
 ) -> Iterator[tuple[App, SimulatedPlatform, SlackServer]]:
+    """The simulated platform, the Slack stand-in (``slack``, else a new one) and the
+    demo's App over them."""
     scenario = story.build(utcnow(), seed)
-    with SimulatedPlatform(scenario) as platform, slack_server() as slack:
+    with ExitStack() as stack:
+        platform = stack.enter_context(SimulatedPlatform(scenario))
+        slack = slack or stack.enter_context(slack_server())
         app = App.build(demo_config(base, data_dir.resolve(), platform.url, slack.api))
-        try:
-            yield app, platform, slack
-        finally:
-            app.close()
+        stack.callback(app.close)
+        yield app, platform, slack
 
 
 def run_demo(
@@ -158,12 +163,14 @@ def run_demo(
     seed: int = 7,
     on_moment: OnMoment | None = None,
     on_phase: Callable[[str], None] | None = None,
+    slack: SlackServer | None = None,
 ) -> Summary:
-    """Tell the story; ``speed``: simulated seconds per real second (0: full speed)."""
+    """Tell the story; ``speed``: simulated seconds per real second (0: full speed);
+    ``slack``: the Slack stand-in to post to (default: one of its own)."""
     prepare(data_dir)
     phase = on_phase or (lambda _text: None)
-    with running(base, data_dir, seed) as (app, platform, slack):
-        return _tell(app, platform, slack, data_dir, speed, on_moment, phase)
+    with running(base, data_dir, seed, slack) as (app, platform, standin):
+        return _tell(app, platform, standin, data_dir, speed, on_moment, phase)
 
 
 def _tell(
@@ -302,6 +309,7 @@ def _summary(
         false_alerts=false_alerts,
         incidents=len(incidents),
         mentions=app.store.search(MentionQuery(limit=0)).total,
+        posts_published=sum(1 for p in scenario.posts if p.published_at <= scenario.end),
         slack_messages=sum(1 for c in posts if not c.args.get("thread_ts")),
         slack_updates=len(slack.of("chat.update")),
         slack_thread_replies=sum(1 for c in posts if c.args.get("thread_ts")),

@@ -4,7 +4,7 @@ Everything is generated from a seed, so every run tells the same story:
 
 - two calm days of Weibo mentions for 星曜 (a fictional phone and appliance maker), with
   a daily cycle, and a few news items a day;
-- the demo afternoon (14:00–19:00 in Shanghai, the latest one that is over): a launch
+- the demo afternoon (14:00–19:30 in Shanghai, the latest one that is over): a launch
   event's burst of praise (a positive moment, which must stay quiet), neutral news,
   then the crisis at ``onset``: an influential reviewer's complaint whose reposts grow
   faster and faster, the complaints and 维权/投诉 threads that follow it on Weibo and
@@ -30,7 +30,7 @@ OFFICIAL_ID = "6100000001"
 FORUM = "星曜"
 HISTORY = timedelta(days=2)
 LIVE_START = 14  # local hour the demo afternoon starts
-LIVE_LENGTH = timedelta(hours=5)
+LIVE_LENGTH = timedelta(hours=5, minutes=30)
 ONSET = timedelta(minutes=75)
 """The crisis starts this long after the afternoon does."""
 CRISIS_LENGTH = timedelta(minutes=150)
@@ -168,16 +168,31 @@ REPOSTS = [
     "已经退掉星曜X1了，太危险",
     "星曜客服太敷衍了",
 ]
-COMPLAINTS = [
-    "我的星曜X1也鼓包了，找售后推来推去，气死了",
-    "星曜X1电池问题不是个例，我朋友的也鼓了，要求召回",
-    "星曜售后电话根本打不通，这就是大品牌？",
-    "刚买的星曜X1发烫得厉害，不会也要鼓包吧，想退货",
-    "星曜X1电池鼓包，已经向12315投诉了",
-    "星曜对电池鼓包一直不回应，太让人失望了",
-    "星曜X1充电时冒烟，差点出事，必须给个交代",
-    "星曜的售后态度恶劣，说鼓包是我自己摔的",
+WHOSE = ["我的", "朋友的", "刚买的", "用了半年的", "同事的", "我妈的", "上个月买的"]
+PROBLEMS = [
+    "星曜X1也鼓包了",
+    "星曜X1充电时冒烟",
+    "星曜X1发烫得厉害，后盖都翘起来了",
+    "星曜X1电池鼓包，屏幕被顶起来了",
+    "星曜X1充一晚上电就鼓了",
 ]
+ANSWERS = [
+    "，找售后推来推去，气死了",
+    "，客服只会让我等通知",
+    "，已经向12315投诉了",
+    "，星曜必须召回！",
+    "，售后说是我自己摔的",
+    "，这就是大品牌的品控？",
+    "，吓得不敢充电了",
+    "，要求退货被拒",
+]
+
+
+def complaint(rng: random.Random) -> str:
+    """One person's complaint in their own words (a real pile-on is not copy-paste)."""
+    return rng.choice(WHOSE) + rng.choice(PROBLEMS) + rng.choice(ANSWERS)
+
+
 ARMY = "星曜X1电池鼓包太可怕了，大家千万别买星曜，赶紧退货！"
 TIEBA = [
     ("【维权】星曜X1电池鼓包，集体投诉帖", "鼓包的吧友来登记，一起向星曜维权"),
@@ -292,7 +307,7 @@ def build(now: datetime, seed: int = 7) -> Scenario:
         if when < onset + CRISIS_LENGTH:
             for _ in range(_poisson(rng, 0.012 * new)):
                 at = when + timedelta(seconds=rng.randint(1, 59))
-                w.weibo(at, rng.choice(COMPLAINTS), "crisis")
+                w.weibo(at, complaint(rng), "crisis")
         t += 1
     # a water army: the same sentence from tiny accounts within a few minutes
     for _ in range(10):

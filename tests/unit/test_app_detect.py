@@ -13,7 +13,7 @@ from listener.app import App
 from listener.backtest import RecordingNotifier
 from listener.config.models import Config
 from listener.domain import IncidentEvent, SourceHealth
-from tests.factories import T0, complaints
+from tests.factories import T0, complaints, incident, mention
 
 
 class Events(RecordingNotifier):
@@ -104,3 +104,24 @@ def test_an_incident_saved_before_a_crash_is_announced_once_as_new(
     crashed_after_saving(config, now, signal_dies)
     later = now + timedelta(minutes=30 if signal_dies else 1)
     assert announced_after_restart(config, [later, later + timedelta(minutes=1)]) == ["opened"]
+
+
+def test_an_alert_shows_the_most_engaging_posts_once_per_wording(
+    config_for: Callable[[str], Config],
+) -> None:
+    """Found by ``listener demo``: the incident's posts were shown newest signal first —
+    five copies of one small complaint, not the reviewer's post reposted 6,000 times."""
+    app = App.build(config_for("brands: [{name: 小米}]\n"))
+    copies = [
+        mention(f"c{i}", "小米电池鼓包，已经投诉了", sentiment="negative", minutes=i)
+        for i in range(6)
+    ]
+    viral = mention("root", "小米手机充电冒烟", sentiment="negative", reposts=6000)
+    other = mention("other", "小米售后不理人", sentiment="negative", reposts=3)
+    try:
+        app.store.bulk_upsert([*copies, viral, other])
+        ids = tuple(m.id for m in [*copies, other, viral])
+        top = app.detection._top_mentions(incident(mention_ids=ids))
+    finally:
+        app.close()
+    assert [m.native_id for m in top] == ["root", "other", "c0"]

@@ -36,12 +36,13 @@ def list_page(n: int) -> bytes:
 
 def test_a_long_list_page_parses_in_linear_time() -> None:
     ctx = ParseContext(url="https://bbs.example.com/list", selectors=SELECTORS)
-    small, large = list_page(3_000), list_page(12_000)
-    assert len(generic.parse(large, ctx).mentions) == 12_000
+    small, large = list_page(2_000), list_page(16_000)
+    assert len(generic.parse(large, ctx).mentions) == 16_000
     ratio = best_of_three(lambda: generic.parse(large, ctx)) / best_of_three(
         lambda: generic.parse(small, ctx)
     )
-    assert ratio < 8, f"4x the items took {ratio:.1f}x the time"
+    # linear: 8x, quadratic: 64x; the margin absorbs a busy machine (CI saw 8.1x at 4x)
+    assert ratio < 24, f"8x the items took {ratio:.1f}x the time"
 
 
 def test_unclosed_tieba_wrappers_cost_linear_time() -> None:
@@ -58,8 +59,9 @@ def test_unclosed_tieba_wrappers_cost_linear_time() -> None:
 
         return run
 
-    ratio = best_of_three(parse(400_000)) / best_of_three(parse(100_000))
-    assert ratio < 8, f"4x the bytes took {ratio:.1f}x the time"
+    ratio = best_of_three(parse(800_000)) / best_of_three(parse(100_000))
+    # linear: 8x, quadratic: 64x; the margin absorbs a busy machine (CI saw 8.1x at 4x)
+    assert ratio < 24, f"8x the bytes took {ratio:.1f}x the time"
 
 
 def test_a_page_past_its_item_budget_is_a_bad_body() -> None:
