@@ -93,10 +93,17 @@ class DemoView:
         self.phase = "starting"
         self.last: Moment | None = None
         self.lines: deque[tuple[datetime, str]] = deque(maxlen=SHOWN_LINES)
+        """The message and its thread replies, as posted."""
+        self.edited: tuple[datetime, str] | None = None
+        """The message's latest in-place edit (one line: they replace each other)."""
 
     def moment(self, moment: Moment) -> None:
         self.last = moment
-        self.lines.extend(moment.said)
+        for at, line in moment.said:
+            if line.startswith("edited: "):
+                self.edited = (at, line.removeprefix("edited: "))
+            else:
+                self.lines.append((at, line))
         self.phase = "crisis" if moment.scenario.in_crisis(moment.now) else "calm"
 
     def render(self) -> RenderableType:
@@ -121,6 +128,11 @@ class DemoView:
         for at, line in self.lines:
             said.append(f"{at.astimezone(ZoneInfo(SHANGHAI)):%H:%M} ", style="dim")
             said.append(line[:160] + "\n")
+        if self.edited is not None:
+            at, line = self.edited
+            said.append(f"{at.astimezone(ZoneInfo(SHANGHAI)):%H:%M} ", style="dim")
+            said.append("the message now reads: ", style="italic")
+            said.append(line[:160])
         return Group(
             Panel(numbers, title="listener demo · 星曜 (a fictional brand)"),
             Panel(

@@ -14,6 +14,7 @@ The story is told as it happens (``DemoView``) and ends with ``Summary``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -242,10 +243,15 @@ def _tell(
     return _summary(app, scenario, slack, first_alert, digest_path, data_dir)
 
 
+_EMOJI = re.compile(r":[a-z0-9_+-]+:\s*")
+_USER = re.compile(r"<@(U[A-Z0-9]+)>")
+
+
 def _new_lines(slack: SlackServer, seen: int, now: datetime) -> list[tuple[datetime, str]]:
+    """What Slack got since call ``seen``, as a terminal shows it (no emoji codes)."""
     lines = []
     for call in slack.calls[seen:]:
-        text = str(call.args.get("text") or "")
+        text = _USER.sub(r"@\1", _EMOJI.sub("", str(call.args.get("text") or "")))
         if call.method == "chat.postMessage":
             where = "thread" if call.args.get("thread_ts") else "message"
             lines.append((now, f"{where}: {text}"))
