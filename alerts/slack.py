@@ -194,6 +194,12 @@ class SlackNotifier(Notifier):
             raise NotifierError(f"slack {self.name} {method}: {exc}") from None
         return dict(response.data) if isinstance(response.data, dict) else {}
 
+    def _edit(self, thread: dict[str, Any], text: str, blocks: list[dict[str, Any]]) -> None:
+        """Update the incident's message in place."""
+        self._call(
+            "chat_update", channel=thread["channel"], ts=thread["ts"], text=text, blocks=blocks
+        )
+
     def _hook(self, text: str, blocks: list[dict[str, Any]]) -> None:
         assert self.webhook is not None
         try:
@@ -235,13 +241,7 @@ class SlackNotifier(Notifier):
             step += f":{event.action.kind}:{event.action.by}"
         if event.change == "refreshed":
             if thread is not None:  # the message shows the incident as it is now
-                self._call(
-                    "chat_update",
-                    channel=thread["channel"],
-                    ts=thread["ts"],
-                    text=text,
-                    blocks=blocks,
-                )
+                self._edit(thread, text, blocks)
             return  # nothing to refresh yet: the first message is still on its way
         if thread is None:
             posted = self._call(
@@ -255,9 +255,7 @@ class SlackNotifier(Notifier):
             thread = {"channel": posted["channel"], "ts": posted["ts"], "done": [step + ":post"]}
             self.state.put(key, json.dumps(thread))
         else:
-            self._call(
-                "chat_update", channel=thread["channel"], ts=thread["ts"], text=text, blocks=blocks
-            )
+            self._edit(thread, text, blocks)
             if step + ":post" not in thread["done"] and step + ":reply" not in thread["done"]:
                 reply = thread_text(event, self.words)
                 if mention and event.change == "escalated":
