@@ -88,7 +88,7 @@ pytest: install-dev system-deps
 
 # Refresh the README's pictures (docs/*.png) with the tests' own renderer.
 screenshots: install-dev system-deps
-	LISTENER_DOCS_DIR=docs $(BIN)/python -m pytest -q tests/integration/test_rendering.py
+	LISTENER_DOCS_DIR=docs $(BIN)/python -m pytest -q tests/integration/test_rendering.py tests/integration/test_demo.py
 
 test: lint typecheck pytest
 
@@ -98,6 +98,7 @@ bench: install-dev
 	$(BIN)/python -m bench.early_warning
 	$(BIN)/python -m bench.notify
 	$(BIN)/python -m bench.sentiment
+	$(BIN)/python -m bench.pipeline
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

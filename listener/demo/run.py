@@ -33,8 +33,9 @@ from listener.demo import scenario as story
 from listener.demo.platform import SimulatedPlatform
 from listener.demo.slack_server import GOOD_TOKEN, SlackServer, slack_server
 from listener.domain import Incident, IncidentAction, utcnow
-from listener.stores.base import MentionQuery
-from listener.stores.elasticsearch import ElasticsearchStoreConfig
+from listener.plugins import build_store
+from listener.stores.base import MentionQuery, StoreUnavailable
+from listener.stores.elasticsearch import ElasticsearchStore, ElasticsearchStoreConfig
 
 STEP = timedelta(minutes=5)
 EVERY = {
@@ -126,7 +127,21 @@ digest:
     storage = base.storage
     if isinstance(storage, ElasticsearchStoreConfig):
         storage = storage.model_copy(update={"index_prefix": f"{storage.index_prefix}-demo"})
-    return config.model_copy(update={"storage": storage, "model": base.model})
+    # the configured e-mail notifiers hear the crisis too, and mail the digest
+    mail = [n for n in base.notifiers if n.type == "email" and n.name not in ("console", "slack")]
+    groups = config.digest.groups
+    if mail:
+        recipients = base.digest.groups[0].recipients if base.digest.groups else []
+        notified = [*groups[0].notifiers, *(n.name for n in mail)]
+        groups = [groups[0].model_copy(update={"notifiers": notified, "recipients": recipients})]
+    return config.model_copy(
+        update={
+            "storage": storage,
+            "model": base.model,
+            "notifiers": [*config.notifiers, *mail],
+            "digest": config.digest.model_copy(update={"groups": groups}),
+        }
+    )
 
 
 def prepare(data_dir: Path) -> None:
@@ -152,9 +167,23 @@ def running(
     with ExitStack() as stack:
         platform = stack.enter_context(SimulatedPlatform(scenario))
         slack = slack or stack.enter_context(slack_server())
-        app = App.build(demo_config(base, data_dir.resolve(), platform.url, slack.api))
+        config = demo_config(base, data_dir.resolve(), platform.url, slack.api)
+        _clear_store(config)
+        app = App.build(config)
         stack.callback(app.close)
         yield app, platform, slack
+
+
+def _clear_store(config: Config) -> None:
+    """A previous demo's Elasticsearch indices go (SQLite went with its directory)."""
+    store = build_store(config)
+    try:
+        if isinstance(store, ElasticsearchStore):
+            store.destroy()
+    except StoreUnavailable as exc:
+        raise DemoError(f"the configured Elasticsearch is not reachable: {exc}") from None
+    finally:
+        store.close()
 
 
 def run_demo(
@@ -205,6 +234,7 @@ def _tell(
 
         crawl_all(list(sources), scenario.start - scenario.history)
         app.indexing.index()
+        app.store.refresh()
         phase("the afternoon begins")
         first_alert: datetime | None = None
         acked = False
@@ -215,6 +245,7 @@ def _tell(
             due = [n for n in sources if (now - scenario.start) % EVERY[n] == timedelta(0)]
             crawl_all(due)
             app.indexing.index()
+            app.store.refresh()  # the clock races: what was indexed is searched at once
             app.detection.detect(now)
             app.deliveries.deliver(now)
             said = _new_lines(slack, seen_calls, now)
@@ -285,10 +316,12 @@ def _moment(
 
 
 def _write_digest(app: App, scenario: story.Scenario, data_dir: Path) -> Path:
-    """The leadership digest of the demo day, as the e-mail would show it."""
+    """The leadership digest of the demo day: sent through the group's notifiers, and
+    written as the e-mail shows it."""
     local_day = scenario.start.astimezone(story.SHANGHAI)
     morning = (local_day + timedelta(days=1)).replace(hour=8, minute=30)
-    digest = app.digests.build("leadership", morning)
+    digest = app.digests.send("leadership", morning, queued_at=scenario.end)
+    app.deliveries.deliver(scenario.end)  # through the group's notifiers (console, e-mail)
     path = data_dir / "digest.html"
     path.write_text(preview_html(render(digest)), encoding="utf-8")
     return path

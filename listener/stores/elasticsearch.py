@@ -148,6 +148,23 @@ class ElasticsearchStore(StateIndices, Store):
     def close(self) -> None:
         self.client.close()
 
+    def destroy(self) -> None:
+        """Delete every index and template of this prefix (a demo's own indices, a test's):
+        nothing of another prefix is touched."""
+        self._call(
+            "delete the indices",
+            self.client.indices.delete,
+            index=f"{self.prefix}-*",
+            allow_no_indices=True,
+            ignore_unavailable=True,
+        )
+        for name in (f"{self.prefix}-mentions", f"{self.prefix}-state"):
+            self._call(
+                "delete a template",
+                self.client.options(ignore_status=404).indices.delete_index_template,
+                name=name,
+            )
+
     def ping(self) -> None:
         """The cluster answers and is not red (the health API exists everywhere; ``GET /``
         may not, in test builds). Red means some data cannot be written: unavailable."""

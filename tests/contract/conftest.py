@@ -27,11 +27,7 @@ STORE_BACKENDS: dict[str, Callable[[Path], Store]] = {
 
 def drop(store: Store) -> None:
     if isinstance(store, ElasticsearchStore):
-        store.client.indices.delete(
-            index=f"{store.prefix}-*", allow_no_indices=True, ignore_unavailable=True
-        )
-        for name in (f"{store.prefix}-mentions", f"{store.prefix}-state"):
-            store.client.options(ignore_status=404).indices.delete_index_template(name=name)
+        store.destroy()
 
 
 @pytest.fixture(params=sorted(STORE_BACKENDS))
