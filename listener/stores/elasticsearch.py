@@ -151,13 +151,7 @@ class ElasticsearchStore(StateIndices, Store):
     def destroy(self) -> None:
         """Delete every index and template of this prefix (a demo's own indices, a test's):
         nothing of another prefix is touched."""
-        self._call(
-            "delete the indices",
-            self.client.indices.delete,
-            index=f"{self.prefix}-*",
-            allow_no_indices=True,
-            ignore_unavailable=True,
-        )
+        self._on_own_indices("delete the indices", self.client.indices.delete)
         for name in (f"{self.prefix}-mentions", f"{self.prefix}-state"):
             self._call(
                 "delete a template",
@@ -176,12 +170,12 @@ class ElasticsearchStore(StateIndices, Store):
             )
 
     def refresh(self) -> None:
+        self._on_own_indices("a refresh", self.client.indices.refresh)
+
+    def _on_own_indices(self, what: str, action: Any) -> None:
+        """``action`` on every index of this prefix (none is fine)."""
         self._call(
-            "a refresh",
-            self.client.indices.refresh,
-            index=f"{self.prefix}-*",
-            allow_no_indices=True,
-            ignore_unavailable=True,
+            what, action, index=f"{self.prefix}-*", allow_no_indices=True, ignore_unavailable=True
         )
 
     def prune(self, before: datetime) -> int:
