@@ -78,6 +78,7 @@ def demo(ctx: click.Context, fast: bool, speed: float, data_dir: Path, seed: int
             live.update(view.render())
     except DemoError as exc:
         fail(str(exc))
+    out.print()  # piped, the view's last frame ends without a line break
     out.print(summary_table(summary))
     err.print(
         f"Look further: [bold]listener search 鼓包 --data-dir {data_dir}[/], "
