@@ -7,7 +7,6 @@ from collections import deque
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Group, RenderableType
@@ -17,13 +16,13 @@ from rich.table import Table
 from rich.text import Text
 
 from listener.cli.common import err, fail, guarded, load, out
+from listener.demo.scenario import SHANGHAI
 from listener.logs import configure_logging
 
 if TYPE_CHECKING:
     from listener.demo.run import Moment, Summary
 
 SHOWN_LINES = 9
-SHANGHAI = "Asia/Shanghai"
 
 
 @click.command()
@@ -111,7 +110,7 @@ class DemoView:
         m = self.last
         if m is None:
             return Panel(Text(f"listener demo — {self.phase}…"), title="listener demo")
-        local = m.now.astimezone(ZoneInfo(SHANGHAI))
+        local = m.now.astimezone(SHANGHAI)
         numbers = Table.grid(padding=(0, 2))
         numbers.add_column(style="bold")
         numbers.add_column()
@@ -127,11 +126,11 @@ class DemoView:
         numbers.add_row("incident", _incident(m))
         said = Text()
         for at, line in self.lines:
-            said.append(f"{at.astimezone(ZoneInfo(SHANGHAI)):%H:%M} ", style="dim")
+            said.append(f"{at.astimezone(SHANGHAI):%H:%M} ", style="dim")
             said.append(line[:160] + "\n")
         if self.edited is not None:
             at, line = self.edited
-            said.append(f"{at.astimezone(ZoneInfo(SHANGHAI)):%H:%M} ", style="dim")
+            said.append(f"{at.astimezone(SHANGHAI):%H:%M} ", style="dim")
             said.append("the message now reads: ", style="italic")
             said.append(line[:160])
         return Group(

@@ -33,7 +33,6 @@ class SimulatedPlatform:
         self.scenario = scenario
         self.clock: datetime = scenario.start
         self.server = PlatformServer(self.route)
-        self.requests = 0
 
     def __enter__(self) -> SimulatedPlatform:
         self.server.__enter__()
@@ -47,7 +46,6 @@ class SimulatedPlatform:
         return self.server.url
 
     def route(self, asked: Asked) -> Answer:
-        self.requests += 1
         now = self.clock
         path = asked.path
         if path == "/weibo/api/container/getIndex":

@@ -237,16 +237,22 @@ class _Writer:
         followers_n = int(math.exp(self.rng.uniform(*map(math.log, followers))))
         return Author(id=str(5_000_000_000 + self.counter * 7919), name=name, followers=followers_n)
 
-    def weibo(self, at: datetime, text: str, role: Role, **extra: object) -> Post:
-        author = extra.pop("author", None) or self.author()
+    def weibo(
+        self,
+        at: datetime,
+        text: str,
+        role: Role,
+        author: Author | None = None,
+        reposts_of: str | None = None,
+    ) -> Post:
         post = Post(
             platform="weibo",
             native_id=str(weibo_mid(at, len(self.posts))),
             text=text,
             published_at=at,
-            author=author,  # type: ignore[arg-type]
+            author=author or self.author(),
             role=role,
-            **extra,  # type: ignore[arg-type]
+            reposts_of=reposts_of,
         )
         self.posts.append(post)
         return post
