@@ -67,9 +67,9 @@ def batch(
                     engagement=Engagement(reposts=int(rng.integers(0, 20))),
                     brands=(brand,),
                     matched_terms={brand: (brand,)},
+                    sentiment=Score(label=label, negative=0.3, positive=0.3, model_version="bench"),
                 )
-                score = Score(label=label, negative=0.3, positive=0.3, model_version="bench")
-                out.append(enrich(m, score, ENRICHERS))
+                out.append(enrich(m, ENRICHERS))
     return out
 
 

@@ -149,10 +149,28 @@ class Mention(_Frozen):
     brands: tuple[str, ...] = ()
     matched_terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     sentiment: Score | None = None
+    """Toward the mention's first brand (the text as a whole when it has none)."""
+    brand_sentiment: dict[str, Score] = Field(default_factory=dict)
+    """Toward each brand, where the mention names two or more: a post that praises one
+    and mocks the other is positive for one, negative for the other."""
     crisis_terms: tuple[str, ...] = ()
     cluster_id: str | None = None
     long_text: bool = False
     """True when the platform truncated the text and the full text was (or must be) fetched."""
+
+    def sentiment_toward(self, brand: str) -> Score | None:
+        """The mention's sentiment for ``brand``: what counts and lists per brand read."""
+        return self.brand_sentiment.get(brand, self.sentiment)
+
+    def target(self, brand: str) -> str:
+        """What the model is told the mention is about: the brand's term as the text
+        writes it (the first matched term found in the text), else the brand's name."""
+        text = self.text.casefold()
+        for term in self.matched_terms.get(brand, ()):
+            at = text.find(term.casefold())
+            if term and at >= 0 and len(self.text) == len(text):
+                return self.text[at : at + len(term)]
+        return brand
 
     @classmethod
     def create(cls, *, platform: str, native_id: str, **fields: Any) -> Mention:

@@ -33,6 +33,30 @@ log = get_logger(__name__)
 MAX_BACKOFF = timedelta(minutes=5)
 
 
+def scored_toward_brands(scorer: Scorer, mentions: Sequence[Mention]) -> dict[str, Mention]:
+    """Each mention scored toward each of its brands (one model call for the batch): its
+    ``sentiment`` is toward its first brand, ``brand_sentiment`` holds one score per brand
+    where it has two or more; a mention with no brand is scored as a whole."""
+    texts: list[str] = []
+    targets: list[str | None] = []
+    for m in mentions:
+        for brand in m.brands or (None,):
+            texts.append(m.text)
+            targets.append(m.target(brand) if brand else None)
+    scores = iter(scorer.score(texts, targets))
+    out = {}
+    for m in mentions:
+        if not m.brands:
+            out[m.id] = m.model_copy(update={"sentiment": next(scores)})
+            continue
+        per_brand = {brand: next(scores) for brand in m.brands}
+        update: dict[str, object] = {"sentiment": per_brand[m.brands[0]]}
+        if len(per_brand) > 1:
+            update["brand_sentiment"] = per_brand
+        out[m.id] = m.model_copy(update=update)
+    return out
+
+
 @dataclass(frozen=True)
 class BatchOutcome:
     claimed: int
@@ -76,7 +100,7 @@ class EnrichWorker:
         all_seqs = [e.seq for e in entries]
         unscored = [m for m in latest.values() if m.sentiment is None]
         try:
-            fresh = iter(self.scorer.score([m.text for m in unscored]))
+            fresh = scored_toward_brands(self.scorer, unscored)
         except Exception as exc:
             log.error(
                 "scoring failed; batch kept in spool",
@@ -94,9 +118,7 @@ class EnrichWorker:
             stored = self.store.get_many(list(latest))
             mentions = [
                 # imported or replayed mentions may arrive labelled: their label is kept
-                with_history(
-                    enrich(m, m.sentiment or next(fresh), self.enrichers), stored.get(m.id)
-                )
+                with_history(enrich(fresh.get(m.id, m), self.enrichers), stored.get(m.id))
                 for m in latest.values()
             ]
             report = self.store.bulk_upsert(mentions)

@@ -16,8 +16,20 @@ from models.data import (
     DOMAINS,
     Example,
 )
+from models.evaluate import three_class
 from models.measure import LABELS, binary_accuracy, log, logits_of, tensors
 from models.pretrain import Hyper
+
+
+def dev_score(logits: torch.Tensor, examples: list[Example]) -> float:
+    """What chooses the epoch, per domain: three-class macro-F1 where the domain has
+    neutral examples, else binary accuracy."""
+    if any(e.label == "neutral" for e in examples):
+        guess = [LABELS[int(i)] for i in logits.argmax(dim=1)]
+        f1 = three_class([e.label for e in examples], guess)["macro_f1"]
+        assert isinstance(f1, float)
+        return f1
+    return binary_accuracy(logits, examples)[0]
 
 
 def batches(
@@ -31,22 +43,33 @@ def batches(
 
 def finetune(
     hyper: Hyper,
-    encoder: BertForMaskedLM,
+    encoder: BertForMaskedLM | BertForSequenceClassification,
     train: list[Example],
     dev: list[Example],
-    encoded: dict[str, list[int]],
+    encoded: dict[tuple[str, str], list[int]],
 ) -> tuple[BertForSequenceClassification, list[dict[str, float]]]:
-    config = encoder.config
-    config.num_labels = len(LABELS)
-    config.id2label = {i: str(label) for i, label in enumerate(LABELS)}
-    config.label2id = {str(label): i for i, label in enumerate(LABELS)}
-    model = BertForSequenceClassification(config)
-    model.bert.load_state_dict(encoder.bert.state_dict(), strict=False)
+    """From a pre-trained encoder (a new head), or from a fine-tuned model (its head kept:
+    fine-tuning continues)."""
+    if isinstance(encoder, BertForSequenceClassification):
+        model = encoder
+    else:
+        config = encoder.config
+        config.num_labels = len(LABELS)
+        config.id2label = {i: str(label) for i, label in enumerate(LABELS)}
+        config.label2id = {str(label): i for i, label in enumerate(LABELS)}
+        model = BertForSequenceClassification(config)
+        model.bert.load_state_dict(encoder.bert.state_dict(), strict=False)
     rng = random.Random(hyper.seed)
-    rows = [e for e in train for _ in range(hyper.weibo_oversample if e.domain == "weibo" else 1)]
-    ids = [encoded[e.text] for e in rows]
+
+    def times(e: Example) -> int:
+        if e.entity:
+            return hyper.entity_oversample
+        return hyper.weibo_oversample if e.domain == "weibo" else 1
+
+    rows = [e for e in train for _ in range(times(e))]
+    ids = [encoded[e.key] for e in rows]
     labels = [LABELS.index(e.label) for e in rows]
-    dev_ids = [encoded[e.text] for e in dev]
+    dev_ids = [encoded[e.key] for e in dev]
     optimizer = torch.optim.AdamW(model.parameters(), lr=hyper.finetune_lr, weight_decay=0.01)
     steps = hyper.epochs * math.ceil(len(ids) / hyper.finetune_batch)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -57,7 +80,10 @@ def finetune(
     model.train()
     for epoch in range(hyper.epochs):
         started = time.monotonic()
-        for chunk in batches(ids, labels, hyper.finetune_batch, rng):
+        chunks = batches(ids, labels, hyper.finetune_batch, rng)
+        for step, chunk in enumerate(chunks, 1):
+            if step % 500 == 0:
+                log(f"epoch {epoch + 1}: batch {step:,} of {len(chunks):,}")
             input_ids, mask = tensors([ids[i] for i in chunk])
             target = torch.tensor([labels[i] for i in chunk])
             loss = nn.functional.cross_entropy(
@@ -70,11 +96,12 @@ def finetune(
             optimizer.zero_grad()
         logits = logits_of(model, dev_ids)
         scores = {
-            d: binary_accuracy(
+            d: dev_score(
                 logits[[i for i, e in enumerate(dev) if e.domain == d]],
                 [e for e in dev if e.domain == d],
-            )[0]
+            )
             for d in DOMAINS
+            if any(e.domain == d for e in dev)
         }
         mean = sum(scores.values()) / len(scores)
         history.append({"epoch": epoch + 1, **{f"dev_{d}": round(a, 4) for d, a in scores.items()}})

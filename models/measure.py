@@ -1,5 +1,6 @@
-"""What training measures: both halves' logits, binary accuracy, calibration (ECE, a
-temperature), the blend of the two halves fitted on dev."""
+"""What training measures: both halves' logits, binary accuracy, three-class accuracy,
+macro-F1 and per-class precision/recall, calibration (ECE overall and per class, a
+temperature, per-class offsets), the blend of the two halves fitted on dev."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from listener.domain import SentimentLabel
 from models.data import (
     Example,
 )
-from models.evaluate import macro_f1
-from models.model import pad
+from models.evaluate import macro_f1, three_class
+from models.model import Specials, pad, text_ids
 from models.ngrams import NgramModel
 
 LABELS: tuple[SentimentLabel, ...] = ("negative", "neutral", "positive")
@@ -65,6 +66,22 @@ def ece(probs: torch.Tensor, truth: torch.Tensor, bins: int = 10) -> float:
     return total
 
 
+def classwise_ece(probs: torch.Tensor, truth: torch.Tensor, bins: int = 10) -> list[float]:
+    """Per class: how far the predicted probability of that class is from how often it
+    is the truth, over equal-width probability bins."""
+    out = []
+    for c in range(probs.shape[1]):
+        p, hit = probs[:, c], (truth == c).float()
+        total = 0.0
+        for b in range(bins):
+            inside = (p > b / bins) & (p <= (b + 1) / bins) if b else p <= 1 / bins
+            if inside.any():
+                gap = hit[inside].mean() - p[inside].mean()
+                total += inside.float().mean().item() * abs(gap.item())
+        out.append(round(total, 4))
+    return out
+
+
 def fit_temperature(logits: torch.Tensor, truth: torch.Tensor) -> float:
     log_t = torch.zeros(1, requires_grad=True)
     optimizer = torch.optim.LBFGS([log_t], lr=0.1, max_iter=200)
@@ -81,28 +98,57 @@ def fit_temperature(logits: torch.Tensor, truth: torch.Tensor) -> float:
 
 @dataclass(frozen=True)
 class Blend:
-    """``softmax((encoder + ngram_weight · ngrams) / temperature)``, both fitted on dev."""
+    """``softmax((encoder + ngram_weight · ngrams) / temperature + bias)``, fitted on dev."""
 
     temperature: float
     ngram_weight: float
+    bias: tuple[float, ...] = ()
+
+    def apply(self, logits: torch.Tensor) -> torch.Tensor:
+        scaled = logits / self.temperature
+        return scaled + torch.tensor(self.bias) if self.bias else scaled
 
 
-def fit_blend(encoder: torch.Tensor, ngrams: torch.Tensor, truth: torch.Tensor) -> Blend:
-    """The n-gram weight and the temperature minimising the dev NLL (two numbers, both
-    fitted in log space: positive by construction, and no flat region to get stuck in)."""
-    params = torch.zeros(2, requires_grad=True)  # log temperature, log weight
+def balanced_weights(examples: Sequence[Example]) -> torch.Tensor:
+    """Per example: every domain weighs the same, and within it every class it has."""
+    count: dict[tuple[str, str], int] = {}
+    for e in examples:
+        count[(e.domain, e.label)] = count.get((e.domain, e.label), 0) + 1
+    classes = {d: sum(1 for (dd, _) in count if dd == d) for d, _ in count}
+    weights = torch.tensor(
+        [1.0 / (count[(e.domain, e.label)] * classes[e.domain]) for e in examples]
+    )
+    return weights / weights.sum()
+
+
+def fit_blend(
+    encoder: torch.Tensor,
+    ngrams: torch.Tensor,
+    truth: torch.Tensor,
+    weights: torch.Tensor | None = None,
+) -> Blend:
+    """The n-gram weight, the temperature (both in log space: positive by construction)
+    and an offset of the neutral logit minimising the dev NLL, each example weighed by
+    ``weights`` (default: equally). Only neutral moves: the polar decision (negative
+    against positive, what the binary figures measure) is the blend's own."""
+    params = torch.zeros(3, requires_grad=True)  # log temperature, log weight, neutral
+    if weights is None:
+        weights = torch.full((len(truth),), 1.0 / len(truth))
+    neutral = torch.zeros(encoder.shape[1])
+    neutral[LABELS.index("neutral")] = 1.0
     optimizer = torch.optim.LBFGS([params], lr=0.1, max_iter=500)
 
     def closure() -> torch.Tensor:
         optimizer.zero_grad()
-        logits = (encoder + params[1].exp() * ngrams) / params[0].exp()
-        loss = nn.functional.cross_entropy(logits, truth)
+        logits = (encoder + params[1].exp() * ngrams) / params[0].exp() + params[2] * neutral
+        loss = (nn.functional.cross_entropy(logits, truth, reduction="none") * weights).sum()
         loss.backward()
         return loss
 
     optimizer.step(closure)
-    temperature, weight = params.exp().tolist()
-    return Blend(temperature, weight)
+    temperature, weight = params[:2].exp().tolist()
+    bias = (neutral * params[2].detach()).tolist()
+    return Blend(temperature, weight, tuple(round(b, 6) for b in bias))
 
 
 @dataclass
@@ -119,10 +165,11 @@ class Parts:
         examples: list[Example],
         model: BertForSequenceClassification,
         wide: NgramModel,
-        encoded: dict[str, list[int]],
+        encoded: dict[tuple[str, str], list[int]],
+        special: Specials,
     ) -> Parts:
-        ids = [encoded[e.text] for e in examples]
-        wide_logits = torch.from_numpy(wide.logits([i[1:-1] for i in ids]))
+        ids = [encoded[e.key] for e in examples]
+        wide_logits = torch.from_numpy(wide.logits([text_ids(i, special) for i in ids]))
         return cls(examples, logits_of(model, ids), wide_logits)
 
     def blended(self, blend: Blend) -> torch.Tensor:
@@ -132,18 +179,26 @@ class Parts:
         return torch.tensor([LABELS.index(e.label) for e in self.examples])
 
 
-def measured(parts: Parts, blend: Blend) -> dict[str, float]:
-    """The shipped model's binary accuracy/F1, ECE before/after temperature, and each
-    half's accuracy alone."""
+def measured(parts: Parts, blend: Blend) -> dict[str, object]:
+    """The shipped model's binary accuracy/F1, ECE before/after calibration, each half's
+    accuracy alone, and where the examples have neutral ones the three-class figures
+    (``models.evaluate.three_class``: accuracy, macro-F1, per-class precision/recall,
+    confusion matrix) with the per-class ECE."""
     logits = parts.blended(blend)
     accuracy, f1 = binary_accuracy(logits, parts.examples)
     truth = parts.truth()
-    return {
+    calibrated = torch.softmax(blend.apply(logits), dim=1)
+    out: dict[str, object] = {
         "accuracy": round(accuracy, 4),
         "macro_f1": round(f1, 4),
         "n_polar": sum(1 for e in parts.examples if e.label != "neutral"),
         "ece_raw": round(ece(torch.softmax(logits, dim=1), truth), 4),
-        "ece": round(ece(torch.softmax(logits / blend.temperature, dim=1), truth), 4),
+        "ece": round(ece(calibrated, truth), 4),
         "encoder_accuracy": round(binary_accuracy(parts.encoder, parts.examples)[0], 4),
         "ngrams_accuracy": round(binary_accuracy(parts.ngrams, parts.examples)[0], 4),
     }
+    if any(e.label == "neutral" for e in parts.examples):
+        guess = [LABELS[int(i)] for i in calibrated.argmax(dim=1)]
+        out["three_class"] = three_class([e.label for e in parts.examples], guess)
+        out["ece_per_class"] = dict(zip(LABELS, classwise_ece(calibrated, truth), strict=True))
+    return out

@@ -33,6 +33,14 @@ class Hyper:
     finetune_lr: float = 3e-4
     epochs: int = 3
     weibo_oversample: int = 2
+    reviews_sample: int | None = None
+    """A seeded sample of this many review rows (None: all of them)."""
+    entity_oversample: int = 1
+    """Rows with a target (stance, entity-level, comparisons) seen this many times an epoch."""
+    brand_tagged: int = 3000
+    """Per class, train rows tagged with a brand as their target (``augment.brand_tagged``)."""
+    weak_neutral: int = 6000
+    """News headlines/newsflashes added as weak neutral rows (``data.weak_neutral``)."""
     seed: int = 13
     threads: int = 2
 

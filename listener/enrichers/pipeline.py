@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from listener.domain import EngagementSnapshot, Mention, Score
+from listener.domain import EngagementSnapshot, Mention
 from listener.enrichers.base import Enricher
 
 MAX_SNAPSHOTS = 48
@@ -46,9 +46,9 @@ def plausible_time(mention: Mention) -> Mention:
     return mention.model_copy(update={"published_at": mention.collected_at})
 
 
-def enrich(mention: Mention, score: Score, enrichers: Sequence[Enricher]) -> Mention:
-    """The mention scored, through every enricher, with a plausible publication time."""
-    enriched = mention.model_copy(update={"sentiment": score})
+def enrich(mention: Mention, enrichers: Sequence[Enricher]) -> Mention:
+    """The (scored) mention through every enricher, with a plausible publication time."""
+    enriched = mention
     for enricher in enrichers:
         enriched = enricher.enrich(enriched)
     return plausible_time(enriched)

@@ -14,8 +14,12 @@ from listener.plugin import Named, PluginContext
 class Scorer(Protocol):
     version: str
 
-    def score(self, texts: Sequence[str]) -> list[Score]:
-        """One Score per text, in order; must accept an empty list."""
+    def score(
+        self, texts: Sequence[str], targets: Sequence[str | None] | None = None
+    ) -> list[Score]:
+        """One Score per text, in order; must accept an empty list. ``targets``: per text,
+        the brand it is scored toward (polarity *for that brand*: praise of a rival that
+        mocks the brand is negative for the brand); None scores the text as a whole."""
         ...
 
 
@@ -41,4 +45,6 @@ class ScorerPlugin(Named, ABC):
         return cls(config)
 
     @abstractmethod
-    def score(self, texts: Sequence[str]) -> list[Score]: ...
+    def score(
+        self, texts: Sequence[str], targets: Sequence[str | None] | None = None
+    ) -> list[Score]: ...

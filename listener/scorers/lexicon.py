@@ -128,7 +128,10 @@ class LexiconScorer(ScorerPlugin):
             total += weight
         return total
 
-    def score(self, texts: Sequence[str]) -> list[Score]:
+    def score(
+        self, texts: Sequence[str], targets: Sequence[str | None] | None = None
+    ) -> list[Score]:
+        """Cue words do not know whom they are about: ``targets`` are accepted, unused."""
         scores = []
         for text in texts:
             polarity = self._polarity(model_form(text))

@@ -43,5 +43,7 @@ class TransformerScorer(ScorerPlugin):
         )
         self.version = self.model.version
 
-    def score(self, texts: Sequence[str]) -> list[Score]:
-        return self.model.score([model_form(t) for t in texts])
+    def score(
+        self, texts: Sequence[str], targets: Sequence[str | None] | None = None
+    ) -> list[Score]:
+        return self.model.score([model_form(t) for t in texts], targets)

@@ -12,6 +12,7 @@ aggregations), so the store runs on Elastic's minimal test distribution too.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal, Self
@@ -35,7 +36,7 @@ from listener.stores.base import (
     StoreUnavailable,
     UpsertReport,
 )
-from listener.stores.es_query import document, iso, mention_from, mention_query
+from listener.stores.es_query import OVERRIDE, document, iso, mention_from, mention_query
 from listener.stores.es_state import StateIndices
 
 MAX_WINDOW = 10_000
@@ -332,20 +333,37 @@ class ElasticsearchStore(StateIndices, Store):
         ]
         if query.by_platform:
             sources.append({"platform": {"terms": {"field": "platform"}}})
-        rows = []
+        counts: Counter[tuple[int, str, str | None, str | None]] = Counter()
         for bucket in self._composite(filters, sources):
             key = bucket["key"]
             if query.brands and key["brand"] not in query.brands:
                 continue  # the other brands of a multi-brand mention
-            rows.append(
-                BucketCount(
-                    start=datetime.fromtimestamp(key["bucket"] / 1000, UTC),
-                    brand=key["brand"],
-                    sentiment=key["sentiment"],
-                    count=int(bucket["doc_count"]),
-                    platform=key.get("platform"),
-                )
+            at = (key["bucket"], key["brand"], key["sentiment"], key.get("platform"))
+            counts[at] += int(bucket["doc_count"])
+        # The few documents whose sentiment toward a brand differs from their own label
+        # move from that label's count to the brand's.
+        moved = [{"override": {"terms": {"field": "sentiment_overrides"}}}, *sources[1:]]
+        for bucket in self._composite(
+            [*filters, {"exists": {"field": "overridden_brands"}}], moved
+        ):
+            key = bucket["key"]
+            brand, label = key["override"].rsplit(OVERRIDE, 1)
+            if query.brands and brand not in query.brands:
+                continue
+            n, platform = int(bucket["doc_count"]), key.get("platform")
+            counts[(key["bucket"], brand, key["sentiment"], platform)] -= n
+            counts[(key["bucket"], brand, label, platform)] += n
+        rows = [
+            BucketCount(
+                start=datetime.fromtimestamp(b / 1000, UTC),
+                brand=brand,
+                sentiment=sentiment,  # type: ignore[arg-type]
+                count=count,
+                platform=platform,
             )
+            for (b, brand, sentiment, platform), count in counts.items()
+            if count > 0
+        ]
         rows.sort(key=lambda r: (r.start, r.brand))
         return rows
 

@@ -16,7 +16,7 @@ from typing import Any, Literal, Self
 
 from pydantic import ValidationError
 
-from listener.domain import Incident, Mention, Outage, SourceHealth
+from listener.domain import Incident, Mention, Outage, Score, SourceHealth
 from listener.plugin import PluginContext
 from listener.sqlitedb import Database
 from listener.stores.base import (
@@ -39,6 +39,10 @@ from listener.stores.sqlite_sql import (
     field_filters,
     text_filters,
 )
+
+
+def label_of(score: Score | None) -> str | None:
+    return score.label if score else None
 
 
 class SqliteStoreConfig(StoreConfig):
@@ -103,7 +107,7 @@ class SqliteStore(Store):
         report = UpsertReport()
         with self._db.transaction() as db:
             for m in mentions:
-                label = m.sentiment.label if m.sentiment else None
+                label = label_of(m.sentiment)
                 db.execute(
                     "INSERT INTO mentions (id, platform, source, thread_id, published_at,"
                     " sentiment, engagement_total, search_text, doc)"
@@ -134,7 +138,7 @@ class SqliteStore(Store):
                             m.id,
                             epoch(m.published_at),
                             m.platform,
-                            label,
+                            label_of(m.sentiment_toward(b)),
                             int(bool(m.crisis_terms)),
                         )
                         for b in set(m.brands)

@@ -107,7 +107,8 @@ def text_filters(text: str) -> list[Filter]:
 
 
 def brand_filter(q: MentionQuery) -> list[Filter]:
-    """Brands, through the brand table, which repeats time and sentiment: its index serves."""
+    """Brands, through the brand table, which repeats time and the sentiment toward each
+    brand: its index serves."""
     if not q.brands:
         return []
     inner: list[Filter] = [(f"brand IN ({marks(q.brands)})", list(q.brands))]
@@ -130,7 +131,7 @@ def field_filters(q: MentionQuery) -> list[Filter]:
     found: list[Filter] = []
     if q.platforms:
         found.append((f"m.platform IN ({marks(q.platforms)})", list(q.platforms)))
-    if q.sentiments:
+    if q.sentiments and not q.brands:  # with brands: toward them (``brand_filter``)
         found.append((f"m.sentiment IN ({marks(q.sentiments)})", list(q.sentiments)))
     if q.since is not None:
         found.append(("m.published_at >= ?", [epoch(q.since)]))

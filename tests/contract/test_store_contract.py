@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from listener.domain import Incident, IncidentStatus, Outage, SourceHealth
 from listener.stores.base import BucketCount, BucketQuery, MentionQuery, Store
-from tests.factories import T0, mention
+from tests.factories import T0, mention, score
 
 
 def ids(store: Store, **query: object) -> list[str]:
@@ -165,6 +165,38 @@ def test_count_buckets(store: Store) -> None:
         )
     )
     assert {(r.platform, r.count) for r in by_platform} == {("weibo", 1), ("zhihu", 1)}
+
+
+def test_a_mention_of_two_brands_counts_toward_each_with_its_own_sentiment(
+    store: Store,
+) -> None:
+    """``A比B强多了`` is positive for A, negative for B: counts and lists per brand read the
+    sentiment toward that brand, not the mention's first brand's."""
+    versus = mention(
+        "9",
+        "小米的续航比蔚来强多了",
+        sentiment="positive",
+        brands=("小米", "蔚来"),
+        brand_sentiment={"小米": score("positive"), "蔚来": score("negative")},
+    )
+    store.bulk_upsert([versus, mention("10", sentiment="negative", brands=("蔚来",))])
+    store.refresh()
+    assert store.get(versus.id) == versus
+    rows = store.count_buckets(
+        BucketQuery(since=T0, until=T0 + timedelta(minutes=5), bucket=timedelta(minutes=5))
+    )
+    assert {(r.brand, r.sentiment): r.count for r in rows} == {
+        ("小米", "positive"): 1,
+        ("蔚来", "negative"): 2,
+    }
+    assert sorted(ids(store, brands=("蔚来",), sentiments=("negative",))) == [
+        "weibo:10",
+        "weibo:9",
+    ]
+    assert ids(store, brands=("蔚来",), sentiments=("positive",)) == []
+    assert ids(store, brands=("小米",), sentiments=("positive",)) == ["weibo:9"]
+    assert ids(store, brands=("小米",), sentiments=("negative",)) == []
+    assert ids(store, sentiments=("positive",)) == ["weibo:9"]  # no brand: its own label
 
 
 def test_source_health(store: Store) -> None:

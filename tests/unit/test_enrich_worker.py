@@ -47,7 +47,9 @@ class FlakyStore(SqliteStore):
 class BrokenScorer:
     version = "broken"
 
-    def score(self, texts: Sequence[str]) -> list[Score]:
+    def score(
+        self, texts: Sequence[str], targets: Sequence[str | None] | None = None
+    ) -> list[Score]:
         raise RuntimeError("model file truncated")
 
 
@@ -254,3 +256,58 @@ def test_batches_waiting_out_a_backoff_go_as_soon_as_the_store_is_back(
     assert store.get("weibo:3") is not None and store.get("weibo:9") is None
     depth = spool.depth()
     assert depth.total == 1 and depth.delayed == 1  # the rejected one keeps its delay
+
+
+class TargetScorer:
+    """Records what it was asked; positive toward XiaoMi, negative toward anything else."""
+
+    version = "target"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], list[str | None] | None]] = []
+
+    def score(
+        self, texts: Sequence[str], targets: Sequence[str | None] | None = None
+    ) -> list[Score]:
+        self.calls.append((list(texts), list(targets) if targets is not None else None))
+        label = {"XiaoMi": "positive", None: "neutral"}
+        return [
+            Score(
+                label=label.get(t, "negative"),  # type: ignore[arg-type]
+                negative=0.1,
+                positive=0.1,
+                model_version=self.version,
+            )
+            for t in (targets or [None] * len(texts))
+        ]
+
+
+def test_each_mention_is_scored_toward_each_of_its_brands(
+    parts: tuple[Spool, FlakyStore],
+) -> None:
+    spool, store = parts
+    versus = mention(
+        "1",
+        "XiaoMi的续航比蔚来强多了",
+        sentiment=None,
+        brands=("小米", "蔚来"),
+        matched_terms={"小米": ("xiaomi",), "蔚来": ("蔚来",)},
+    )
+    spool.put_many([versus, mention("2", "今天天气不错", sentiment=None, brands=())])
+    scorer = TargetScorer()
+    assert worker(spool, store, scorer).drain() == 2
+    ((texts, targets),) = scorer.calls  # one model call for the batch
+    # the matched term as the text writes it; a mention without a brand as a whole
+    assert sorted(zip(texts, targets or [], strict=True), key=str) == sorted(
+        [(versus.text, "XiaoMi"), (versus.text, "蔚来"), ("今天天气不错", None)], key=str
+    )
+    stored = store.get("weibo:1")
+    assert stored is not None and stored.sentiment is not None
+    assert stored.sentiment.label == "positive"  # toward its first brand
+    assert {b: s.label for b, s in stored.brand_sentiment.items()} == {
+        "小米": "positive",
+        "蔚来": "negative",
+    }
+    plain = store.get("weibo:2")
+    assert plain is not None and plain.sentiment is not None and plain.brand_sentiment == {}
+    assert plain.sentiment.label == "neutral"

