@@ -46,4 +46,5 @@ class TransformerScorer(ScorerPlugin):
     def score(
         self, texts: Sequence[str], targets: Sequence[str | None] | None = None
     ) -> list[Score]:
-        return self.model.score([model_form(t) for t in texts], targets)
+        folded = [model_form(t) if t else None for t in targets] if targets is not None else None
+        return self.model.score([model_form(t) for t in texts], folded)  # the same form

@@ -187,6 +187,10 @@ def test_the_daemon_scores_with_it(config_for: Callable[[str], Config]) -> None:
     scorer = build_scorer(config)
     (score,) = scorer.score(["小米客服态度很差，再也不买了"])
     assert score.label == "negative" and scorer.version.startswith("listener-sentiment-")
+    # the target is folded like the text (Traditional, full width), so it is still found
+    assert scorer.score(["華為手機發熱嚴重"], ["華為"]) == scorer.score(
+        ["华为手机发热严重"], ["华为"]
+    )
 
 
 TRICKY = Path(__file__).resolve().parent.parent / "fixtures" / "tricky_sentiment.jsonl"
