@@ -25,7 +25,14 @@ def test_training_writes_a_loadable_model_with_its_card(tmp_path: Path) -> None:
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "happy → positive" in card and "| test_weibo |" in card
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-    assert set(metrics["metrics"]) == {"dev_reviews", "dev_weibo", "test_reviews", "test_weibo"}
+    domains = {
+        f"{split}_{d}" for split in ("dev", "test") for d in ("reviews", "weibo", "mentions")
+    }
+    corpora = {f"{split}_{c}" for split in ("dev", "test") for c in ("weibo_social", "car_forum")}
+    assert domains | corpora <= set(metrics["metrics"])  # and the other three-class corpora
+    three = metrics["metrics"]["dev_mentions"]["three_class"]
+    assert {"macro_f1", "neutral_recall", "confusion"} <= set(three)
+    assert "| dev_mentions |" in card and "neutral P / R" in card
     (score,) = load_scorer(out).score(["客服态度很差"])
     assert score.model_version == metrics["version"]
     first = json.loads((encoder / "pretraining.json").read_text())
