@@ -166,9 +166,11 @@ class Mention(_Frozen):
         """What the model is told the mention is about: the brand's term as the text
         writes it (the first matched term found in the text), else the brand's name."""
         text = self.text.casefold()
-        for term in self.matched_terms.get(brand, ()):
+        if len(text) != len(self.text):  # folding moved the offsets: no slice to take
+            return brand
+        for term in filter(None, self.matched_terms.get(brand, ())):
             at = text.find(term.casefold())
-            if term and at >= 0 and len(self.text) == len(text):
+            if at >= 0:
                 return self.text[at : at + len(term)]
         return brand
 
